@@ -1,0 +1,137 @@
+"""Lambda entry for POST /sessions: API Gateway event in, HTTP response out. No business rules here."""
+
+import time
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from session_scheduling.errors import SalesforceFailure
+from session_scheduling.request import AttendanceTaskFlag, SessionRequest
+from session_scheduling.response import ErrorBody, SalesforceErrorBody, SessionCreated
+from session_scheduling.salesforce.credentials import read_secret
+from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
+from session_scheduling.scheduler import schedule_session
+from session_scheduling.settings import load_settings
+
+from handler.problems import (
+    as_proxy_response,
+    invalid_request,
+    problem,
+    refusal_before_validation,
+    salesforce_failed,
+)
+from handler.strict_json import strict_json_loads
+
+METRICS_NAMESPACE = "CoachingPlatform"
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json_loads)
+
+_gateway: SalesforceGateway | None = None
+_calls: list[CallRecord] = []
+
+
+def salesforce_gateway() -> SalesforceGateway:
+    """One gateway per container: the token and the HTTPS connection outlive the invocation."""
+    global _gateway  # noqa: PLW0603 - the warm-container cache is the point
+    if _gateway is None:
+        settings = load_settings()
+        _gateway = SalesforceGateway(
+            read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
+            timeouts=settings.timeouts,
+            on_call=_calls.append,
+        )
+    return _gateway
+
+
+@app.post(
+    "/sessions",
+    summary="Schedule a practice session",
+    description="Creates a Session__c and, with a CoachId, its Take Attendance task and attendance rows, atomically.",
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": SessionCreated}}},
+        400: {"description": "Invalid request", "content": {"application/json": {"model": ErrorBody}}},
+        500: {
+            "description": "Salesforce failed; nothing was created",
+            "content": {"application/json": {"model": SalesforceErrorBody}},
+        },
+    },
+    tags=["sessions"],
+)
+@tracer.capture_method
+def create_session(
+    session: Annotated[SessionRequest, Body(description="The session to schedule")],
+    create_attendance_task: Annotated[
+        AttendanceTaskFlag, Query(alias="createAttendanceTask", description="Also create the attendance task")
+    ] = True,
+) -> Response[SessionCreated]:
+    settings = load_settings()
+    created = schedule_session(
+        session, create_attendance_task=create_attendance_task, org=salesforce_gateway(), rules=settings
+    )
+    metrics.add_metric(name="SessionsCreated", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1 if created.TaskId else 0)
+    metrics.add_metric(name="AttendanceRowsCreated", unit=MetricUnit.Count, value=len(created.Attendances))
+    logger.append_keys(session_id=created.SessionId, task_id=created.TaskId, attendance_rows=len(created.Attendances))
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
+def _invalid_request(error: RequestValidationError) -> Response[Any]:
+    logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
+    return invalid_request(list(error.errors()))
+
+
+@app.exception_handler(SalesforceFailure)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
+def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
+    with single_metric(
+        name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE
+    ) as failure_metric:
+        failure_metric.add_dimension(name="stage", value=failure.stage)
+        failure_metric.add_dimension(name="error_code", value=failure.primary_code)
+    logger.append_keys(stage=failure.stage, salesforce_error_code=failure.primary_code, retryable=failure.retryable)
+    logger.error("Salesforce step failed", extra={"salesforce_errors": [e.message for e in failure.errors]})
+    return salesforce_failed(failure, app.current_event.request_context.request_id)
+
+
+@app.exception_handler(ServiceError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
+def _http_error(error: ServiceError) -> Response[Any]:
+    """The resolver's own answers (404 for unknown routes and methods) keep their status."""
+    return problem(error.status_code, error.msg)
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
+def _unexpected(error: Exception) -> Response[Any]:
+    """A bug of ours: log it with its traceback, answer without one."""
+    logger.exception("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__})
+    return problem(500, "The service failed unexpectedly.", requestId=app.current_event.request_context.request_id)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    started = time.perf_counter()
+    _calls.clear()
+    refusal = refusal_before_validation(
+        event.get("headers") or {}, event.get("body"), bool(event.get("isBase64Encoded"))
+    )
+    response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
+    metrics.add_metric(name="SalesforceCalls", unit=MetricUnit.Count, value=len(_calls))
+    logger.info(
+        "request finished",
+        extra={
+            "outcome": response["statusCode"],
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "salesforce_calls": len(_calls),
+        },
+    )
+    return response

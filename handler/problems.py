@@ -1,0 +1,105 @@
+"""Turning failures into HTTP answers: the contract's error bodies, built in one place."""
+
+import base64
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from session_scheduling.errors import SalesforceFailure
+from session_scheduling.response import ErrorBody, FieldProblem, SalesforceErrorBody, SalesforceErrorItem
+
+MAX_BODY_BYTES = 64 * 1024
+_JSON_MEDIA_TYPES = ("application/json",)
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def problem(status: int, message: str, **extra: Any) -> Response[Any]:
+    body = ErrorBody(message=message, **extra).model_dump(exclude_none=True)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def refusal_before_validation(headers: dict[str, str], body: str | None, is_base64: bool) -> Response[Any] | None:
+    """413, 415 and undecodable bodies come before field-by-field validation: the whole request is unusable."""
+    if body is not None and _body_size(body, is_base64) > MAX_BODY_BYTES:
+        return problem(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    if body and is_base64 and not _decodes(body):
+        return problem(
+            400,
+            "The request body is not valid base64-encoded UTF-8.",
+            errors=[FieldProblem(field="body", message="is not valid base64-encoded UTF-8")],
+        )
+    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type and media_type not in _JSON_MEDIA_TYPES:
+        return problem(415, f"Content-Type must be application/json, not {media_type[:100]}.")
+    return None
+
+
+def as_proxy_response(response: Response[Any]) -> dict[str, Any]:
+    """For answers given before the resolver runs."""
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _decodes(body: str) -> bool:
+    try:
+        base64.b64decode(body.encode(), validate=True).decode()
+    except ValueError:
+        return False
+    return True
+
+
+def _body_size(body: str, is_base64: bool) -> int:
+    size = len(body.encode())
+    return size * 3 // 4 if is_base64 else size
+
+
+def invalid_request(errors: list[dict[str, Any]]) -> Response[Any]:
+    problems = [FieldProblem(field=_field_name(error["loc"]), message=_message(error)) for error in errors]
+    unique = list({(p.field, p.message): p for p in problems}.values())
+    summary = "; ".join(f"{p.field}: {p.message}" for p in unique[:5])
+    return problem(400, f"The request is invalid. {summary}", errors=unique)
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'SessionDate') -> 'SessionDate'; ('query', 'createAttendanceTask') -> 'createAttendanceTask'."""
+    parts = [str(part) for part in location[1:] if not isinstance(part, int)]
+    return ".".join(parts) if parts else str(location[0]) if location else "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        detail = (error.get("ctx") or {}).get("error")
+        return f"is not valid JSON ({detail})" if detail else "is not valid JSON"
+    if error.get("type") == "missing":
+        return "is required"
+    if error.get("type") in ("model_attributes_type", "dict_type", "model_type"):
+        return "must be a JSON object"
+    message = str(error.get("msg", "is invalid"))
+    for prefix in _PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
+
+
+def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Response[Any]:
+    body = SalesforceErrorBody(
+        message=_salesforce_message(failure),
+        stage=failure.stage,
+        errorType=failure.error_type,
+        retryable=failure.retryable,
+        requestId=request_id,
+        salesforceErrors=[
+            SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors
+        ],
+    )
+    return Response(status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+
+
+def _salesforce_message(failure: SalesforceFailure) -> str:
+    if failure.stage == "auth":
+        return f"The service could not authenticate to Salesforce: {failure.summary}. Nothing was created."
+    return f"{failure.summary}. Nothing was created."

@@ -1,0 +1,66 @@
+"""Failures the scheduling can meet, raised where they happen and turned into HTTP once, in the handler."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Stage = Literal["auth", "session", "task", "attendance"]
+
+# The existing endpoint's errorType names, e.g. CUSTOM:SALESFORCE_SESSION_CREATE:REQUIRED_FIELD_MISSING.
+_ERROR_TYPE_STEP: dict[Stage, str] = {
+    "auth": "SALESFORCE_AUTH",
+    "session": "SALESFORCE_SESSION_CREATE",
+    "task": "SALESFORCE_TASK_CREATE",
+    "attendance": "SALESFORCE_ATTENDANCE_CREATE",
+}
+
+# Codes where the same request, sent again a little later, can succeed.
+RETRYABLE_CODES = frozenset(
+    {
+        "UNABLE_TO_LOCK_ROW",
+        "REQUEST_LIMIT_EXCEEDED",
+        "SERVER_UNAVAILABLE",
+        "UNKNOWN_EXCEPTION",
+        "QUERY_TIMEOUT",
+        "TIMEOUT",
+        "CONNECTION_ERROR",
+        "temporarily_unavailable",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SalesforceError:
+    """One entry of a Salesforce error list: its errorCode, message and the fields involved."""
+
+    code: str
+    message: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class SalesforceFailure(Exception):
+    """Salesforce refused or failed a step; nothing was committed (the writes are all-or-none)."""
+
+    stage: Stage
+    errors: tuple[SalesforceError, ...]
+    retryable: bool = field(default=False)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.summary)
+
+    @property
+    def primary_code(self) -> str:
+        return self.errors[0].code if self.errors else "UNKNOWN"
+
+    @property
+    def error_type(self) -> str:
+        return f"CUSTOM:{_ERROR_TYPE_STEP[self.stage]}:{self.primary_code}"
+
+    @property
+    def summary(self) -> str:
+        first = self.errors[0].message if self.errors else "no detail given"
+        return f"Salesforce {self.stage} step failed ({self.primary_code}): {first}"
+
+
+def is_retryable(code: str, http_status: int | None = None) -> bool:
+    return code in RETRYABLE_CODES or (http_status is not None and http_status >= 500)

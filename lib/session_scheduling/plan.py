@@ -1,0 +1,62 @@
+"""What must be created for one scheduled session: the session, and maybe its attendance task and rows."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from session_scheduling.request import SessionRequest
+
+END_OF_DAY = time(23, 59)
+
+
+@dataclass(frozen=True)
+class Student:
+    contact_id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceTaskPlan:
+    """The "Take Attendance" task for the coach and one attendance row per enrolled student."""
+
+    coach_id: str
+    due_at_utc: datetime
+    owner_user_id: str | None
+    students: tuple[Student, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    team_season_id: str
+    session_date: date
+    start: time | None
+    end: time | None
+    topic: str | None
+    task: AttendanceTaskPlan | None
+
+
+@dataclass(frozen=True)
+class CreatedBundle:
+    """IDs Salesforce gave the records of one plan; attendance IDs follow the plan's student order."""
+
+    session_id: str
+    task_id: str | None
+    attendance_ids: tuple[str, ...]
+
+
+def task_due_at(request: SessionRequest, org_timezone: ZoneInfo) -> datetime:
+    """The session's end (else start, else 23:59) on its date, in the organisation's zone, as UTC."""
+    local_time = request.SessionEnd or request.SessionStart or END_OF_DAY
+    local = datetime.combine(request.SessionDate, local_time, tzinfo=org_timezone)
+    return local.astimezone(UTC)
+
+
+def plan_session(request: SessionRequest, task: AttendanceTaskPlan | None) -> SessionPlan:
+    return SessionPlan(
+        team_season_id=request.TeamSeasonId,
+        session_date=request.SessionDate,
+        start=request.SessionStart,
+        end=request.SessionEnd,
+        topic=request.SessionTopic,
+        task=task,
+    )

@@ -1,0 +1,42 @@
+"""What POST /sessions answers: the existing MuleSoft endpoint's success body, key for key."""
+
+from pydantic import BaseModel, Field
+
+
+class AttendanceCreated(BaseModel):
+    AttendanceId: str = Field(description="Attendance__c record ID (18 characters)")
+    StudentId: str = Field(description="Student Contact ID (18 characters)")
+    StudentName: str | None = Field(description="Student's name as Salesforce holds it")
+    Attended: bool = Field(default=False)
+
+
+class SessionCreated(BaseModel):
+    SessionId: str = Field(description="Session__c record ID (18 characters)")
+    TaskId: str | None = Field(description="SCORES_Task__c record ID, null when no task was created")
+    Attendances: list[AttendanceCreated] = Field(description="One row per enrolled student; [] without task")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer has a human-readable message; the rest depends on the status."""
+
+    message: str
+    errors: list[FieldProblem] | None = None
+    requestId: str | None = None
+
+
+class SalesforceErrorItem(BaseModel):
+    errorCode: str
+    message: str
+    fields: list[str] = Field(default_factory=list)
+
+
+class SalesforceErrorBody(ErrorBody):
+    stage: str
+    errorType: str
+    retryable: bool
+    salesforceErrors: list[SalesforceErrorItem]

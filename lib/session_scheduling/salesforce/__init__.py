@@ -1,0 +1,1 @@
+"""How the session bundle reaches Salesforce: credentials, OAuth token, REST calls, composite requests."""

@@ -1,0 +1,145 @@
+"""SalesforceGateway: the one place that talks to Salesforce, over a kept-alive HTTPS session.
+
+Per container it keeps the access token and one requests.Session, so a warm request pays for
+exactly its own calls: the enrollment query (with a task) and one composite request.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import requests
+from aws_lambda_powertools import Tracer
+
+from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage, is_retryable
+from session_scheduling.plan import CreatedBundle, SessionPlan, Student
+from session_scheduling.salesforce.composite import bundle_request, read_bundle_response, salesforce_errors
+from session_scheduling.salesforce.credentials import ClientCredentialsSecret, JwtBearerSecret
+from session_scheduling.salesforce.oauth import request_access_token
+from session_scheduling.salesforce.records import enrollment_query, students_from_query
+
+if TYPE_CHECKING:
+    from simple_salesforce.api import Salesforce
+
+Secret = ClientCredentialsSecret | JwtBearerSecret
+Result = TypeVar("Result")
+_tracer = Tracer()
+
+
+@dataclass
+class CallRecord:
+    """One Salesforce round trip, for the request's log line, metrics and traces."""
+
+    name: str
+    seconds: float
+    ok: bool
+
+
+class SalesforceGateway:
+    def __init__(
+        self,
+        read_secret: Callable[[], Secret],
+        timeouts: tuple[float, float],
+        on_call: Callable[[CallRecord], None] | None = None,
+    ) -> None:
+        self._read_secret = read_secret
+        self._timeouts = timeouts
+        self._on_call = on_call or (lambda _record: None)
+        self._http = requests.Session()
+        self._token_secret: Secret | None = None
+        self._client: Salesforce | None = None
+
+    def find_enrolled_students(self, team_season_id: str, on: date) -> tuple[Student, ...]:
+        soql = enrollment_query(team_season_id, on)
+        answer = self._call("attendance", "query", lambda sf: sf.query_all(soql, timeout=self._timeouts))
+        return students_from_query(answer.get("records", []))
+
+    def create_session_bundle(self, plan: SessionPlan) -> CreatedBundle:
+        secret = self._current_secret()
+        body = bundle_request(plan, secret.api_version)
+        answer = self._call(
+            "session", "composite", lambda sf: sf.restful("composite", method="POST", json=body, timeout=self._timeouts)
+        )
+        return read_bundle_response(plan, answer)
+
+    def _call(self, stage: Stage, name: str, operation: Callable[["Salesforce"], Result]) -> Result:
+        """Run one REST call; on an expired session fetch a new token once and repeat it."""
+        from simple_salesforce.exceptions import SalesforceError as ClientError  # noqa: PLC0415
+        from simple_salesforce.exceptions import SalesforceExpiredSession  # noqa: PLC0415
+
+        for attempt in (1, 2):
+            client = self._salesforce()
+            try:
+                with self._round_trip(name):
+                    return operation(client)
+            except SalesforceExpiredSession:
+                self._forget_token()
+                if attempt == 2:
+                    raise _expired_twice() from None
+            except ClientError as refused:
+                raise _translate(stage, refused.status, refused.content) from None
+            except requests.Timeout:
+                raise _unreachable(stage, "TIMEOUT", f"Salesforce did not answer the {name} in time") from None
+            except requests.RequestException as failure:
+                raise _unreachable(
+                    stage, "CONNECTION_ERROR", f"could not reach Salesforce for the {name} ({type(failure).__name__})"
+                ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _salesforce(self) -> "Salesforce":
+        secret = self._current_secret()
+        if self._client is None or secret != self._token_secret:
+            from simple_salesforce.api import Salesforce  # noqa: PLC0415 - heavy import, first request only
+
+            self._forget_token()
+            with self._round_trip("token"):
+                token = request_access_token(self._http, secret, self._timeouts)
+            self._token_secret = secret
+            self._client = Salesforce(
+                instance_url=token.instance_url, session_id=token.value, version=secret.api_version, session=self._http
+            )
+        return self._client
+
+    @contextmanager
+    def _round_trip(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        ok = False
+        with _tracer.provider.in_subsegment(f"## Salesforce {name}") as subsegment:
+            subsegment.put_annotation("salesforce_call", name)
+            try:
+                yield
+                ok = True
+            finally:
+                self._on_call(CallRecord(name=name, seconds=time.perf_counter() - started, ok=ok))
+
+    def _current_secret(self) -> Secret:
+        return self._read_secret()
+
+    def _forget_token(self) -> None:
+        self._client = None
+        self._token_secret = None
+
+    def _record(self, name: str, started: float, *, ok: bool) -> None:
+        self._on_call(CallRecord(name=name, seconds=time.perf_counter() - started, ok=ok))
+
+
+def _translate(stage: Stage, status: int, content: Any) -> SalesforceFailure:
+    errors = tuple(salesforce_errors(content)) or (
+        SalesforceError(f"HTTP_{status}", f"Salesforce answered HTTP {status}"),
+    )
+    return SalesforceFailure(stage, errors, retryable=any(is_retryable(e.code, status) for e in errors))
+
+
+def _unreachable(stage: Stage, code: str, message: str) -> SalesforceFailure:
+    return SalesforceFailure(stage, (SalesforceError(code, message),), retryable=True)
+
+
+def _expired_twice() -> SalesforceFailure:
+    return SalesforceFailure(
+        "auth",
+        (SalesforceError("INVALID_SESSION_ID", "Salesforce refused a freshly issued access token"),),
+        retryable=False,
+    )

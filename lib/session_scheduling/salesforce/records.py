@@ -1,0 +1,85 @@
+"""The Salesforce shape of each planned record: object and field names, date and time formats, the SOQL."""
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
+
+SESSION = "Session__c"
+TASK = "SCORES_Task__c"
+ATTENDANCE = "Attendance__c"
+
+# Field values the existing MuleSoft integration writes on the "Take Attendance" task.
+TASK_NAME = "Take attendance"
+TASK_TYPE = "Take Attendance"
+TASK_STATUS = "Not Started"
+
+
+def salesforce_time(value: time) -> str:
+    """Time fields travel as HH:MM:SS.sssZ."""
+    return f"{value:%H:%M:%S}.000Z"
+
+
+def salesforce_datetime(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000Z"
+
+
+def session_fields(plan: SessionPlan) -> dict[str, Any]:
+    """Absent values are not sent at all, so Salesforce keeps its defaults."""
+    fields: dict[str, Any] = {"Team_Season__c": plan.team_season_id, "Session_Date__c": plan.session_date.isoformat()}
+    if plan.start is not None:
+        fields["Session_Start__c"] = salesforce_time(plan.start)
+    if plan.end is not None:
+        fields["Session_End__c"] = salesforce_time(plan.end)
+    if plan.topic is not None:
+        fields["Session_Topic__c"] = plan.topic
+    return fields
+
+
+def task_fields(task: AttendanceTaskPlan, session_id: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "Name": TASK_NAME,
+        "Task_Type__c": TASK_TYPE,
+        "Task_Status__c": TASK_STATUS,
+        "Assigned_To__c": task.coach_id,
+        "Created_By_Contact__c": task.coach_id,
+        "Last_Modified_By_Contact__c": task.coach_id,
+        "Session__c": session_id,
+        "Due_Date__c": salesforce_datetime(task.due_at_utc),
+    }
+    if task.owner_user_id is not None:
+        fields["OwnerId"] = task.owner_user_id
+    return fields
+
+
+def attendance_record(student: Student, session_id: str) -> dict[str, Any]:
+    """ExternalId__c is the key later attendance syncs upsert on, so they update rather than duplicate."""
+    return {
+        "attributes": {"type": ATTENDANCE},
+        "Contact__c": student.contact_id,
+        "Session__c": session_id,
+        "Attended__c": False,
+        "ExternalId__c": f"{student.contact_id}-{session_id}",
+    }
+
+
+def enrollment_query(team_season_id: str, on: date) -> str:
+    """Students with an enrollment active on the date, each once. Both values are validated, not free text."""
+    day = on.isoformat()
+    # The ID passed the Salesforce ID check (letters and digits only) and the date is a date: no injection.
+    return (
+        "SELECT Contact__c, Contact__r.Name FROM Enrollment__c "  # noqa: S608
+        f"WHERE Team_Season__c = '{team_season_id}' AND Start_Date__c <= {day} AND End_Date__c >= {day} "
+        "GROUP BY Contact__c, Contact__r.Name"
+    )
+
+
+def students_from_query(records: list[dict[str, Any]]) -> tuple[Student, ...]:
+    """Aggregate results name a grouped relationship field by its last part ("Name")."""
+    students: dict[str, Student] = {}
+    for record in records:
+        contact_id = str(record["Contact__c"])
+        relation = record.get("Contact__r")
+        name = record.get("Name") or (relation.get("Name") if isinstance(relation, dict) else None)
+        students.setdefault(contact_id, Student(contact_id=contact_id, name=name))
+    return tuple(students.values())

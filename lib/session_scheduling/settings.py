@@ -1,0 +1,70 @@
+"""The service's configuration: environment variables, parsed once per container."""
+
+import os
+from functools import cache
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+)
+
+from session_scheduling.errors import SalesforceError, SalesforceFailure
+from session_scheduling.salesforce_ids import to_case_safe_id
+
+USER_ID_PREFIX = "005"
+
+
+def _user_id(value: str) -> str:
+    case_safe = to_case_safe_id(value)
+    if not case_safe.startswith(USER_ID_PREFIX):
+        raise ValueError(f"must be a Salesforce User ID (starting with {USER_ID_PREFIX})")
+    return case_safe
+
+
+class ServiceSettings(BaseModel):
+    """Read from the Lambda environment; names are the environment variable names."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    salesforce_secret_id: str = Field(alias="SALESFORCE_SECRET_ID", min_length=1)
+    secret_max_age_seconds: int = Field(default=300, ge=0, alias="SALESFORCE_SECRET_MAX_AGE_SECONDS")
+    connect_timeout_seconds: PositiveFloat = Field(default=3.05, alias="SALESFORCE_CONNECT_TIMEOUT_SECONDS")
+    read_timeout_seconds: PositiveFloat = Field(default=8.0, alias="SALESFORCE_READ_TIMEOUT_SECONDS")
+    org_timezone: ZoneInfo = Field(default=ZoneInfo("America/Los_Angeles"), alias="ORG_TIMEZONE")
+    task_owner_user_id: Annotated[str, AfterValidator(_user_id)] | None = Field(
+        default=None, alias="TASK_OWNER_USER_ID"
+    )
+
+    @field_validator("org_timezone", mode="before")
+    @classmethod
+    def _zone(cls, value: object) -> object:
+        return ZoneInfo(value) if isinstance(value, str) else value
+
+    @field_validator("task_owner_user_id", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        return (self.connect_timeout_seconds, self.read_timeout_seconds)
+
+
+@cache
+def load_settings() -> ServiceSettings:
+    """Parse the environment; a bad deployment fails every request as an auth-stage 500, naming the variable."""
+    try:
+        return ServiceSettings.model_validate(dict(os.environ))
+    except ValidationError as invalid:
+        problems = tuple(
+            SalesforceError("CONFIGURATION_ERROR", f"environment variable {'.'.join(map(str, e['loc']))}: {e['msg']}")
+            for e in invalid.errors(include_input=False)
+        )
+        raise SalesforceFailure("auth", problems, retryable=False) from None

@@ -1,0 +1,52 @@
+"""API Gateway REST (v1) proxy events, shaped as API Gateway sends them to Lambda."""
+
+import json
+import uuid
+from typing import Any
+
+ACCOUNT = "123456789012"
+
+
+def rest_event(
+    body: Any = None,
+    *,
+    raw_body: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+    path: str = "/sessions",
+    base64_encoded: bool = False,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    request_id = request_id or str(uuid.uuid4())
+    all_headers = {"Content-Type": "application/json", "Host": "abc123.execute-api.us-west-2.amazonaws.com"}
+    all_headers.update(headers or {})
+    text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {name: [value] for name, value in query.items()} if query else None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/dev{path}",
+            "stage": "dev",
+            "accountId": ACCOUNT,
+            "apiId": "abc123",
+            "requestId": request_id,
+            "extendedRequestId": request_id,
+            "requestTime": "21/May/2025:18:00:00 +0000",
+            "requestTimeEpoch": 1747850400000,
+            "protocol": "HTTP/1.1",
+            "domainName": "abc123.execute-api.us-west-2.amazonaws.com",
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": "ScoresCoachApp/3.2"},
+        },
+        "body": text,
+        "isBase64Encoded": base64_encoded,
+    }
