@@ -1,4 +1,4 @@
-"""API Gateway REST (v1) proxy events, shaped as API Gateway sends them to Lambda."""
+"""API Gateway REST (v1) proxy events, shaped as API Gateway sends them to Lambda (local runs and tests)."""
 
 import json
 import uuid

@@ -1,0 +1,40 @@
+# Short targets for the whole workflow. Everything runs from a project-local virtualenv (.venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run invoke test lint typecheck template unit dev clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+dev: $(STAMP) ## set up .venv with the service and its dev tools
+
+run: $(STAMP) ## serve POST /sessions on 127.0.0.1:3000 against the embedded Salesforce stand-in
+	$(BIN)/python -m local.api
+
+invoke: $(STAMP) ## run one event through the handler: make invoke EVENT=events/create-session-with-task.json
+	$(BIN)/python -m local.invoke $(or $(EVENT),events/create-session-with-task.json)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy lib handler
+
+template: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
+
+test: lint typecheck template ## everything CI checks: lint, types, template, the whole test suite with coverage
+	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,82 @@
+"""Serve the handler on http://127.0.0.1:3000 like `sam local start-api`, against the embedded defaults.
+
+    python -m local.api [--port 3000]
+"""
+
+import argparse
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from local.api_gateway_events import rest_event
+from local.environment import local_environment
+from local.lambda_runtime import invoke
+
+
+class ApiGatewayProxy(BaseHTTPRequestHandler):
+    """Turns each HTTP request into an API Gateway REST proxy event and the handler's answer back."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _proxy(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
+        event = rest_event(
+            raw_body=body,
+            query=dict(parse_qsl(url.query)) or None,
+            headers=dict(self.headers.items()),
+            method=self.command,
+            path=url.path,
+        )
+        if "Content-Type" not in self.headers:
+            event["headers"].pop("Content-Type", None)
+        response = invoke(event)
+        payload = (response.get("body") or "").encode()
+        self.send_response(response["statusCode"])
+        for name, value in (response.get("headers") or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _proxy
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        sys.stderr.write(f"local api: {format % args}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--standin-port", type=int, default=0)
+    options = parser.parse_args()
+    with local_environment(options.standin_port) as env:
+        server = ThreadingHTTPServer(("127.0.0.1", options.port), ApiGatewayProxy)
+        example = {
+            "TeamSeasonId": env.seed.team_season_id,
+            "SessionDate": "2025-05-21",
+            "SessionStart": "18:00",
+            "SessionEnd": "19:30",
+            "SessionTopic": "Dribbling",
+            "CoachId": env.seed.coach_id,
+        }
+        print(f"Salesforce stand-in: {env.standin.url} (seeded: 1 team season, 1 coach, students)")
+        print(f"Local API ready on http://127.0.0.1:{options.port}  (Ctrl-C to stop)\n")
+        print("Try:")
+        print(
+            f"  curl -s -X POST 'http://127.0.0.1:{options.port}/sessions' "
+            f"-H 'Content-Type: application/json' -d '{json.dumps(example)}'\n",
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The embedded defaults: a seeded Salesforce stand-in and moto's Secrets Manager, wired into the env vars.
+
+Used by the local API, the event invoker, the tests and the benchmarks, so all four run the same setup.
+"""
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from local.salesforce_standin import SalesforceStandin, StandinSeed
+
+LOCAL_CLIENT_ID = "local-client"
+LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only
+SECRET_NAME = "local/salesforce"
+REGION = "us-west-2"
+
+SERVICE_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "POWERTOOLS_SERVICE_NAME": "sessions",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "CoachingPlatform",
+    "SALESFORCE_SECRET_ID": SECRET_NAME,
+}
+
+
+@dataclass
+class LocalEnvironment:
+    standin: SalesforceStandin
+    seed: StandinSeed
+
+    def client_credentials_secret(self, **overrides: Any) -> dict[str, Any]:
+        secret = {
+            "auth_flow": "client_credentials",
+            "login_url": self.standin.url,
+            "client_id": LOCAL_CLIENT_ID,
+            "client_secret": LOCAL_CLIENT_SECRET,
+            "api_version": "62.0",
+        }
+        secret.update(overrides)
+        return secret
+
+    def store_secret(self, value: dict[str, Any] | str) -> None:
+        """Replace the secret's value, as a rotation would."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(SecretId=SECRET_NAME, SecretString=text)
+
+
+@contextmanager
+def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
+    """Start the stand-in and moto, create the secret, and point the service's env vars at them."""
+    saved = dict(os.environ)
+    os.environ.update(SERVICE_ENVIRONMENT)
+    with SalesforceStandin(port=port) as standin, mock_aws():
+        standin.register_client(LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET)
+        seed = standin.seed_demo()
+        os.environ["REQUESTS_CA_BUNDLE"] = standin.ca_bundle_path
+        os.environ["TASK_OWNER_USER_ID"] = seed.owner_user_id
+        environment = LocalEnvironment(standin=standin, seed=seed)
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=SECRET_NAME, SecretString=json.dumps(environment.client_credentials_secret())
+        )
+        try:
+            yield environment
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)

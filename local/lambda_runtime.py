@@ -1,0 +1,36 @@
+"""Invoke the Lambda handler in-process the way the Lambda runtime would: one invocation at a time."""
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+FUNCTION_NAME = "sessions-local"
+
+
+@dataclass
+class LocalContext:
+    """The attributes of the Lambda context object that the handler and Powertools read."""
+
+    function_name: str = FUNCTION_NAME
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:us-west-2:123456789012:function:{FUNCTION_NAME}"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+_one_at_a_time = threading.Lock()
+
+
+def invoke(event: dict[str, Any]) -> dict[str, Any]:
+    """A container serves one event at a time; so does this, whatever thread calls it."""
+    from handler.app import lambda_handler
+
+    with _one_at_a_time:
+        response: dict[str, Any] = lambda_handler(event, LocalContext())
+    return response

@@ -1,0 +1,120 @@
+"""What must be created: due date of the task, the Salesforce records and the composite request."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from session_scheduling.errors import SalesforceFailure
+from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student, task_due_at
+from session_scheduling.request import SessionRequest
+from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
+from session_scheduling.salesforce.records import enrollment_query, students_from_query
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+TEAM_SEASON = "a0N5g00000AbCdEEAV"
+COACH = "0035g00000XyZabAAC"
+
+
+def request(**fields: object) -> SessionRequest:
+    return SessionRequest.model_validate({"TeamSeasonId": TEAM_SEASON, "SessionDate": "2025-05-21", **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "due_utc"),
+    [
+        ({"SessionStart": "18:00", "SessionEnd": "19:30"}, datetime(2025, 5, 22, 2, 30, tzinfo=UTC)),
+        ({"SessionStart": "18:00"}, datetime(2025, 5, 22, 1, 0, tzinfo=UTC)),
+        ({}, datetime(2025, 5, 22, 6, 59, tzinfo=UTC)),
+        ({"SessionDate": "2025-01-15", "SessionEnd": "17:00"}, datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_task_is_due_at_session_end_else_start_else_2359_in_the_org_zone(
+    fields: dict[str, object], due_utc: datetime
+) -> None:
+    assert task_due_at(request(**fields), LOS_ANGELES) == due_utc
+
+
+def plan_with(students: int) -> SessionPlan:
+    task = AttendanceTaskPlan(
+        coach_id=COACH,
+        due_at_utc=datetime(2025, 5, 22, 2, 30, tzinfo=UTC),
+        owner_user_id=None,
+        students=tuple(Student(f"003{n:012d}", f"Student {n}") for n in range(students)),
+    )
+    return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30), "Dribbling", task)
+
+
+def test_session_fields_use_salesforce_formats() -> None:
+    subrequests = bundle_request(plan_with(0), "62.0")["compositeRequest"]
+    assert subrequests[0]["body"] == {
+        "Team_Season__c": TEAM_SEASON,
+        "Session_Date__c": "2025-05-21",
+        "Session_Start__c": "18:00:00.000Z",
+        "Session_End__c": "19:30:00.000Z",
+        "Session_Topic__c": "Dribbling",
+    }
+    assert subrequests[1]["body"]["Due_Date__c"] == "2025-05-22T02:30:00.000Z"
+    assert subrequests[1]["body"]["Session__c"] == "@{session.id}"
+    assert "OwnerId" not in subrequests[1]["body"]
+
+
+@pytest.mark.parametrize(("students", "collections"), [(0, 0), (1, 1), (200, 1), (201, 2), (4600, 23)])
+def test_attendance_rows_travel_in_collections_of_at_most_200(students: int, collections: int) -> None:
+    request_body = bundle_request(plan_with(students), "62.0")
+    subrequests = request_body["compositeRequest"]
+    assert request_body["allOrNone"] is True
+    assert len(subrequests) == 2 + collections <= 25
+    rows = [row for sub in subrequests[2:] for row in sub["body"]["records"]]
+    assert len(rows) == students
+    assert all(len(sub["body"]["records"]) <= 200 for sub in subrequests[2:])
+
+
+def test_more_students_than_one_request_can_hold_is_refused_before_anything_is_sent() -> None:
+    with pytest.raises(SalesforceFailure) as raised:
+        bundle_request(plan_with(4601), "62.0")
+    assert raised.value.stage == "attendance"
+
+
+def test_a_session_without_task_is_one_subrequest() -> None:
+    plan = SessionPlan(TEAM_SEASON, date(2025, 5, 21), None, None, None, None)
+    assert [sub["referenceId"] for sub in bundle_request(plan, "62.0")["compositeRequest"]] == ["session"]
+
+
+def test_the_root_cause_is_reported_not_the_rollback_notices() -> None:
+    halted = [{"errorCode": "PROCESSING_HALTED", "message": "rolled back"}]
+    answer = {
+        "compositeResponse": [
+            {"referenceId": "session", "httpStatusCode": 400, "body": halted},
+            {"referenceId": "task", "httpStatusCode": 400, "body": halted},
+            {
+                "referenceId": "attendance0",
+                "httpStatusCode": 400,
+                "body": [
+                    {"success": False, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "x"}]},
+                    {"success": False, "errors": [{"statusCode": "UNABLE_TO_LOCK_ROW", "message": "locked"}]},
+                ],
+            },
+        ]
+    }
+    with pytest.raises(SalesforceFailure) as raised:
+        read_bundle_response(plan_with(2), answer)
+    assert (raised.value.stage, raised.value.primary_code, raised.value.retryable) == (
+        "attendance",
+        "UNABLE_TO_LOCK_ROW",
+        True,
+    )
+    assert raised.value.error_type == "CUSTOM:SALESFORCE_ATTENDANCE_CREATE:UNABLE_TO_LOCK_ROW"
+
+
+def test_the_enrollment_query_groups_students_and_reads_aggregate_names() -> None:
+    soql = enrollment_query(TEAM_SEASON, date(2025, 5, 21))
+    assert f"Team_Season__c = '{TEAM_SEASON}'" in soql
+    assert "Start_Date__c <= 2025-05-21 AND End_Date__c >= 2025-05-21" in soql
+    assert soql.endswith("GROUP BY Contact__c, Contact__r.Name")
+    records = [
+        {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},
+        {"attributes": {"type": "AggregateResult"}, "Contact__c": "003B", "Contact__r": {"Name": "Ben Okafor"}},
+        {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},
+    ]
+    assert students_from_query(records) == (Student("003A", "Ana Diaz"), Student("003B", "Ben Okafor"))
