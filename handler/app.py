@@ -1,6 +1,7 @@
 """Lambda entry for POST /sessions: API Gateway event in, HTTP response out. No business rules here."""
 
 import time
+from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
@@ -35,21 +36,18 @@ tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json_loads)
 
-_gateway: SalesforceGateway | None = None
 _calls: list[CallRecord] = []
 
 
+@cache
 def salesforce_gateway() -> SalesforceGateway:
     """One gateway per container: the token and the HTTPS connection outlive the invocation."""
-    global _gateway  # noqa: PLW0603 - the warm-container cache is the point
-    if _gateway is None:
-        settings = load_settings()
-        _gateway = SalesforceGateway(
-            read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
-            timeouts=settings.timeouts,
-            on_call=_calls.append,
-        )
-    return _gateway
+    settings = load_settings()
+    return SalesforceGateway(
+        read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
+        timeouts=settings.timeouts,
+        on_call=_calls.append,
+    )
 
 
 @app.post(

@@ -27,6 +27,19 @@ class LocalContext:
 _one_at_a_time = threading.Lock()
 
 
+def cold_start() -> None:
+    """Forget what a warm container keeps: settings, the secret cache, the token and connection."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from handler.app import salesforce_gateway
+    from session_scheduling.settings import load_settings
+
+    with _one_at_a_time:
+        load_settings.cache_clear()
+        parameters.clear_caches()
+        salesforce_gateway.cache_clear()
+
+
 def invoke(event: dict[str, Any]) -> dict[str, Any]:
     """A container serves one event at a time; so does this, whatever thread calls it."""
     from handler.app import lambda_handler

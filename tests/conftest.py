@@ -1,0 +1,62 @@
+"""Shared fixtures: the embedded environment (stand-in over HTTPS + moto), and a client for the handler."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from local.api_gateway_events import rest_event
+from local.environment import LocalEnvironment, local_environment
+from local.lambda_runtime import cold_start, invoke
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def _environment() -> Iterator[LocalEnvironment]:
+    with local_environment() as environment:
+        yield environment
+
+
+@pytest.fixture
+def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalEnvironment]:
+    """A freshly seeded org behind a cold container, with the default secret in place."""
+    standin = _environment.standin
+    standin.reset()
+    _environment.seed = standin.seed_demo()
+    monkeypatch.setenv("TASK_OWNER_USER_ID", _environment.seed.owner_user_id)
+    _environment.store_secret(_environment.client_credentials_secret())
+    cold_start()
+    yield _environment
+    standin.latency = 0
+    cold_start()
+
+
+def send(event: dict[str, Any]) -> Answer:
+    response = invoke(event)
+    body = response.get("body")
+    return Answer(response["statusCode"], json.loads(body) if body else None, response.get("headers") or {})
+
+
+def post_session(body: Any = None, **event_options: Any) -> Answer:
+    return send(rest_event(body, **event_options))
+
+
+def session_body(env: LocalEnvironment, **fields: Any) -> dict[str, Any]:
+    body = {
+        "TeamSeasonId": env.seed.team_season_id,
+        "SessionDate": "2025-05-21",
+        "SessionStart": "18:00",
+        "SessionEnd": "19:30",
+        "SessionTopic": "Dribbling",
+        "CoachId": env.seed.coach_id,
+    }
+    body.update(fields)
+    return {key: value for key, value in body.items() if value is not ...}
