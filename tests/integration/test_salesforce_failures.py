@@ -1,0 +1,160 @@
+"""When Salesforce refuses or fails: a 500 naming the stage, and nothing left behind in the org."""
+
+import json
+from typing import Any
+
+import pytest
+
+from local.environment import LocalEnvironment
+from tests.conftest import post_session, session_body
+
+NOTHING = {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
+
+
+def assert_failed(answer: Any, stage: str, code: str, *, retryable: bool) -> None:
+    assert answer.status == 500
+    assert answer.body["stage"] == stage
+    assert answer.body["salesforceErrors"][0]["errorCode"] == code
+    assert answer.body["retryable"] is retryable
+    assert answer.body["errorType"].endswith(f":{code}")
+    assert answer.body["requestId"]
+    assert answer.body["message"]
+
+
+@pytest.mark.parametrize(
+    ("sobject", "stage", "error_type"),
+    [
+        ("Session__c", "session", "CUSTOM:SALESFORCE_SESSION_CREATE:FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        ("SCORES_Task__c", "task", "CUSTOM:SALESFORCE_TASK_CREATE:FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        ("Attendance__c", "attendance", "CUSTOM:SALESFORCE_ATTENDANCE_CREATE:FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+    ],
+)
+def test_a_refused_step_rolls_back_everything_and_names_the_stage(
+    org: LocalEnvironment, sobject: str, stage: str, error_type: str
+) -> None:
+    org.standin.fail_next_insert(sobject, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Coach is inactive", ["Name"])
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, stage, "FIELD_CUSTOM_VALIDATION_EXCEPTION", retryable=False)
+    assert answer.body["errorType"] == error_type
+    assert answer.body["salesforceErrors"][0]["message"] == "Coach is inactive"
+    assert org.standin.record_count() == NOTHING
+
+
+def test_a_failed_request_can_be_retried_successfully(org: LocalEnvironment) -> None:
+    org.standin.fail_next_insert("Attendance__c", "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access")
+
+    first = post_session(session_body(org))
+    second = post_session(session_body(org))
+
+    assert_failed(first, "attendance", "UNABLE_TO_LOCK_ROW", retryable=True)
+    assert second.status == 201
+    assert org.standin.record_count()["Session__c"] == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code", "retryable"),
+    [
+        (500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred"}], "UNKNOWN_EXCEPTION", True),
+        (503, "<html>Service Unavailable</html>", "HTTP_503", True),
+        (403, [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}],
+         "REQUEST_LIMIT_EXCEEDED", True),
+        (400, [{"errorCode": "JSON_PARSER_ERROR", "message": "Unexpected character"}], "JSON_PARSER_ERROR", False),
+    ],
+)
+def test_composite_failures_map_to_a_500_of_the_session_stage(
+    org: LocalEnvironment, status: int, body: Any, code: str, retryable: bool
+) -> None:
+    org.standin.inject_fault("composite", status=status, body=body)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "session", code, retryable=retryable)
+    assert org.standin.record_count() == NOTHING
+
+
+def test_a_failing_enrollment_query_fails_the_attendance_stage_before_anything_is_written(
+    org: LocalEnvironment,
+) -> None:
+    org.standin.inject_fault("query", status=400, body=[{"errorCode": "INVALID_FIELD", "message": "No such column"}])
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "attendance", "INVALID_FIELD", retryable=False)
+    assert [call.kind for call in org.standin.calls] == ["token", "query"]
+    assert org.standin.record_count() == NOTHING
+
+
+def test_an_expired_token_is_replaced_once_and_the_call_repeated(org: LocalEnvironment) -> None:
+    assert post_session(session_body(org)).status == 201
+    org.standin.expire_tokens()
+    org.standin.reset_calls()
+
+    answer = post_session(session_body(org, SessionDate="2025-05-28"))
+
+    assert answer.status == 201
+    assert [(call.kind, call.status) for call in org.standin.calls] == [
+        ("query", 401),
+        ("token", 200),
+        ("query", 200),
+        ("composite", 200),
+    ]
+
+
+def test_refused_client_credentials_are_an_auth_failure(org: LocalEnvironment) -> None:
+    org.store_secret(org.client_credentials_secret(client_secret="wrong"))
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "invalid_client", retryable=False)
+    assert answer.body["errorType"] == "CUSTOM:SALESFORCE_AUTH:invalid_client"
+    assert org.standin.record_count() == NOTHING
+
+
+def test_a_secret_missing_a_key_is_an_auth_failure_whose_log_names_the_key(
+    org: LocalEnvironment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = org.client_credentials_secret()
+    del secret["client_secret"]
+    org.store_secret(secret)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "INVALID_SECRET", retryable=False)
+    assert "client_secret" in answer.body["salesforceErrors"][0]["message"]
+    assert "'client_secret'" in capsys.readouterr().out
+    assert org.standin.calls == []
+
+
+def test_a_secret_that_is_not_json_is_an_auth_failure(org: LocalEnvironment) -> None:
+    org.store_secret("client_secret=abc")
+
+    assert_failed(post_session(session_body(org)), "auth", "INVALID_SECRET", retryable=False)
+
+
+def test_a_salesforce_that_does_not_answer_in_time_is_a_retryable_timeout(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESFORCE_READ_TIMEOUT_SECONDS", "0.3")
+    org.standin.inject_fault("query", delay=1.0)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "attendance", "TIMEOUT", retryable=True)
+    assert org.standin.record_count() == NOTHING
+
+
+def test_no_secret_reaches_logs_or_answers(org: LocalEnvironment, capsys: pytest.CaptureFixture[str]) -> None:
+    secret_value = org.client_credentials_secret()["client_secret"]
+    answers = [post_session(session_body(org))]
+    org.standin.fail_next_insert("Session__c", "REQUIRED_FIELD_MISSING", "Required fields are missing")
+    answers.append(post_session(session_body(org)))
+    org.store_secret(org.client_credentials_secret(client_secret="wrong-" + secret_value))
+    answers.append(post_session(session_body(org)))
+
+    logged = capsys.readouterr().out
+    for text in [logged, *(json.dumps(a.body) for a in answers)]:
+        assert secret_value not in text
+        assert "Bearer" not in text
+        assert "access_token" not in text
