@@ -8,17 +8,15 @@ from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from session_scheduling.errors import SalesforceFailure
-from session_scheduling.request import AttendanceTaskFlag, SessionRequest
-from session_scheduling.response import ErrorBody, SalesforceErrorBody, SessionCreated
-from session_scheduling.salesforce.credentials import read_secret
-from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
-from session_scheduling.scheduler import schedule_session
-from session_scheduling.settings import load_settings
 
 from handler.problems import (
     as_proxy_response,
@@ -28,6 +26,14 @@ from handler.problems import (
     salesforce_failed,
 )
 from handler.strict_json import strict_json_loads
+from session_scheduling.errors import SalesforceFailure
+from session_scheduling.idempotency import RetryGuard, ScheduleCall
+from session_scheduling.request import AttendanceTaskFlag, SessionRequest
+from session_scheduling.response import ErrorBody, SalesforceErrorBody, SessionCreated
+from session_scheduling.salesforce.credentials import read_secret
+from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
+from session_scheduling.scheduler import schedule_session
+from session_scheduling.settings import load_settings
 
 METRICS_NAMESPACE = "CoachingPlatform"
 
@@ -50,6 +56,12 @@ def salesforce_gateway() -> SalesforceGateway:
     )
 
 
+@cache
+def retry_guard() -> RetryGuard:
+    settings = load_settings()
+    return RetryGuard(settings.idempotency_table_name, settings.idempotency_window_seconds)
+
+
 @app.post(
     "/sessions",
     summary="Schedule a practice session",
@@ -70,15 +82,37 @@ def create_session(
     create_attendance_task: Annotated[
         AttendanceTaskFlag, Query(alias="createAttendanceTask", description="Also create the attendance task")
     ] = True,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x20-\x7e]+$",
+            description="Repeat the same key and body within 24 h to get the first answer again",
+        ),
+    ] = None,
 ) -> Response[SessionCreated]:
     settings = load_settings()
-    created = schedule_session(
-        session, create_attendance_task=create_attendance_task, org=salesforce_gateway(), rules=settings
+    scheduled_now = False
+
+    def schedule(request: SessionRequest, with_task: bool) -> SessionCreated:
+        nonlocal scheduled_now
+        scheduled_now = True
+        return schedule_session(request, create_attendance_task=with_task, org=salesforce_gateway(), rules=settings)
+
+    call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
+    created = retry_guard().run(call, schedule, app.lambda_context)
+    if scheduled_now:
+        metrics.add_metric(name="SessionsCreated", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1 if created.TaskId else 0)
+        metrics.add_metric(name="AttendanceRowsCreated", unit=MetricUnit.Count, value=len(created.Attendances))
+    logger.append_keys(
+        session_id=created.SessionId,
+        task_id=created.TaskId,
+        attendance_rows=len(created.Attendances),
+        replayed=not scheduled_now,
     )
-    metrics.add_metric(name="SessionsCreated", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1 if created.TaskId else 0)
-    metrics.add_metric(name="AttendanceRowsCreated", unit=MetricUnit.Count, value=len(created.Attendances))
-    logger.append_keys(session_id=created.SessionId, task_id=created.TaskId, attendance_rows=len(created.Attendances))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
@@ -100,10 +134,31 @@ def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
     return salesforce_failed(failure, app.current_event.request_context.request_id)
 
 
+@app.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator] # untyped upstream
+def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
+    return problem(409, "The same request is still being processed; retry in a few seconds to get its answer.")
+
+
+@app.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator] # untyped upstream
+def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
+    return problem(422, "This Idempotency-Key was already used with a different request; use a new key.")
+
+
+@app.exception_handler(IdempotencyPersistenceLayerError)  # type: ignore[untyped-decorator] # untyped upstream
+def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Response[Any]:
+    """Fail closed: without the retry memory a retry could create a second session."""
+    logger.error("idempotency table unavailable", extra={"outcome": "unavailable", "error_type": type(error).__name__})
+    return problem(
+        503,
+        "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
+        requestId=app.current_event.request_context.request_id,
+    )
+
+
 @app.exception_handler(ServiceError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
 def _http_error(error: ServiceError) -> Response[Any]:
     """The resolver's own answers (404 for unknown routes and methods) keep their status."""
-    return problem(error.status_code, error.msg)
+    return problem(error.status_code, str(error.msg))
 
 
 @app.exception_handler(Exception)  # type: ignore[untyped-decorator] # Powertools leaves it untyped

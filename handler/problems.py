@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+
 from session_scheduling.errors import SalesforceFailure
 from session_scheduling.response import ErrorBody, FieldProblem, SalesforceErrorBody, SalesforceErrorItem
 

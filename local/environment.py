@@ -18,6 +18,7 @@ from local.salesforce_standin import SalesforceStandin, StandinSeed
 LOCAL_CLIENT_ID = "local-client"
 LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only
 SECRET_NAME = "local/salesforce"
+IDEMPOTENCY_TABLE = "local-sessions-idempotency"
 REGION = "us-west-2"
 
 SERVICE_ENVIRONMENT = {
@@ -29,6 +30,7 @@ SERVICE_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "CoachingPlatform",
     "SALESFORCE_SECRET_ID": SECRET_NAME,
+    "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
 }
 
 
@@ -68,8 +70,19 @@ def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
         boto3.client("secretsmanager", region_name=REGION).create_secret(
             Name=SECRET_NAME, SecretString=json.dumps(environment.client_credentials_secret())
         )
+        create_idempotency_table()
         try:
             yield environment
         finally:
             os.environ.clear()
             os.environ.update(saved)
+
+
+def create_idempotency_table() -> None:
+    """The table the template declares: partition key ``id``, TTL attribute ``expiration``."""
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=IDEMPOTENCY_TABLE,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )

@@ -31,13 +31,14 @@ def cold_start() -> None:
     """Forget what a warm container keeps: settings, the secret cache, the token and connection."""
     from aws_lambda_powertools.utilities import parameters
 
-    from handler.app import salesforce_gateway
+    from handler.app import retry_guard, salesforce_gateway
     from session_scheduling.settings import load_settings
 
     with _one_at_a_time:
         load_settings.cache_clear()
         parameters.clear_caches()
         salesforce_gateway.cache_clear()
+        retry_guard.cache_clear()
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:

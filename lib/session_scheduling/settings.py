@@ -42,12 +42,15 @@ class ServiceSettings(BaseModel):
         default=None, alias="TASK_OWNER_USER_ID"
     )
 
+    idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
+    idempotency_window_seconds: int = Field(default=600, ge=0, alias="IDEMPOTENCY_WINDOW_SECONDS")
+
     @field_validator("org_timezone", mode="before")
     @classmethod
     def _zone(cls, value: object) -> object:
         return ZoneInfo(value) if isinstance(value, str) else value
 
-    @field_validator("task_owner_user_id", mode="before")
+    @field_validator("task_owner_user_id", "idempotency_table_name", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value

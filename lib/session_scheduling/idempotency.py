@@ -1,0 +1,79 @@
+"""Retries are safe: a repeated request gets the first answer instead of a second session.
+
+Two guards, both Powertools idempotency over one DynamoDB table:
+- with an ``Idempotency-Key`` header, the key is remembered for 24 hours and must come back with the
+  same request (else IdempotencyValidationError, a 422);
+- without one, an identical body and query within a short window is the same request (double taps,
+  network retries of the existing app).
+Only successes are remembered: a failure raises, and Powertools then forgets the attempt.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from session_scheduling.request import SessionRequest
+from session_scheduling.response import SessionCreated
+
+KEYED_RETENTION_SECONDS = 24 * 60 * 60
+Schedule = Callable[[SessionRequest, bool], SessionCreated]
+
+
+class ScheduleCall(BaseModel):
+    """What makes two requests the same request."""
+
+    idempotency_key: str | None
+    request: SessionRequest
+    create_attendance_task: bool
+
+
+class RetryGuard:
+    """Without a table (local experiments only; the template always sets one) every call runs."""
+
+    def __init__(self, table_name: str | None, window_seconds: int) -> None:
+        self._table_name = table_name
+        self._keyed_config = IdempotencyConfig(
+            event_key_jmespath="idempotency_key",
+            payload_validation_jmespath="[request, create_attendance_task]",
+            expires_after_seconds=KEYED_RETENTION_SECONDS,
+        )
+        self._window_config = IdempotencyConfig(
+            event_key_jmespath="[request, create_attendance_task]",
+            expires_after_seconds=max(window_seconds, 1),
+        )
+        self._window_enabled = window_seconds > 0
+        # One persistence layer per config: Powertools configures a layer once, with its first config.
+        self._keyed_store = DynamoDBPersistenceLayer(table_name=table_name or "unset")
+        self._window_store = DynamoDBPersistenceLayer(table_name=table_name or "unset")
+
+    def run(self, call: ScheduleCall, schedule: Schedule, context: LambdaContext | None) -> SessionCreated:
+        """Schedule once per call; a repeat returns the remembered SessionCreated without scheduling."""
+        if self._table_name is None or (call.idempotency_key is None and not self._window_enabled):
+            return schedule(call.request, call.create_attendance_task)
+        config, store = (
+            (self._keyed_config, self._keyed_store)
+            if call.idempotency_key is not None
+            else (self._window_config, self._window_store)
+        )
+        if context is not None:
+            config.register_lambda_context(context)
+
+        @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped
+            data_keyword_argument="call",
+            config=config,
+            persistence_store=store,
+            output_serializer=PydanticSerializer(SessionCreated),
+        )
+        def schedule_session_once(call: ScheduleCall) -> SessionCreated:
+            return schedule(call.request, call.create_attendance_task)
+
+        result: Any = schedule_session_once(call=call)
+        return SessionCreated.model_validate(result)
