@@ -1,6 +1,6 @@
 """Serve the handler on http://127.0.0.1:3000 like `sam local start-api`, against the embedded defaults.
 
-    python -m local.api [--port 3000]
+python -m local.api [--port 3000]
 """
 
 import argparse
@@ -43,7 +43,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _proxy
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"local api: {format % args}\n")
 
 

@@ -17,7 +17,7 @@ from local.salesforce_standin import SalesforceStandin, StandinSeed
 
 LOCAL_CLIENT_ID = "local-client"
 LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only
-SECRET_NAME = "local/salesforce"
+SECRET_NAME = "local/salesforce"  # noqa: S105 - a name, not a value
 IDEMPOTENCY_TABLE = "local-sessions-idempotency"
 REGION = "us-west-2"
 
@@ -86,3 +86,9 @@ def create_idempotency_table() -> None:
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def empty_idempotency_table() -> None:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.delete_table(TableName=IDEMPOTENCY_TABLE)
+    create_idempotency_table()

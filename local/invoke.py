@@ -1,6 +1,6 @@
 """Invoke the handler with one event file, like `sam local invoke -e events/x.json`, and print the response.
 
-    python -m local.invoke events/create-session-with-task.json
+python -m local.invoke events/create-session-with-task.json
 """
 
 import argparse

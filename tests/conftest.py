@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LocalEnvironment, local_environment
+from local.environment import LocalEnvironment, empty_idempotency_table, local_environment
 from local.lambda_runtime import cold_start, invoke
 
 
@@ -33,6 +33,7 @@ def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iter
     _environment.seed = standin.seed_demo()
     monkeypatch.setenv("TASK_OWNER_USER_ID", _environment.seed.owner_user_id)
     _environment.store_secret(_environment.client_credentials_secret())
+    empty_idempotency_table()
     cold_start()
     yield _environment
     standin.latency = 0
@@ -40,7 +41,10 @@ def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def send(event: dict[str, Any]) -> Answer:
-    response = invoke(event)
+    return as_answer(invoke(event))
+
+
+def as_answer(response: dict[str, Any]) -> Answer:
     body = response.get("body")
     return Answer(response["statusCode"], json.loads(body) if body else None, response.get("headers") or {})
 

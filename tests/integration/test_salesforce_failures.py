@@ -56,10 +56,19 @@ def test_a_failed_request_can_be_retried_successfully(org: LocalEnvironment) -> 
 @pytest.mark.parametrize(
     ("status", "body", "code", "retryable"),
     [
-        (500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred"}], "UNKNOWN_EXCEPTION", True),
+        (
+            500,
+            [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred"}],
+            "UNKNOWN_EXCEPTION",
+            True,
+        ),
         (503, "<html>Service Unavailable</html>", "HTTP_503", True),
-        (403, [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}],
-         "REQUEST_LIMIT_EXCEEDED", True),
+        (
+            403,
+            [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}],
+            "REQUEST_LIMIT_EXCEEDED",
+            True,
+        ),
         (400, [{"errorCode": "JSON_PARSER_ERROR", "message": "Unexpected character"}], "JSON_PARSER_ERROR", False),
     ],
 )

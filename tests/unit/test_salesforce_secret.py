@@ -40,8 +40,13 @@ def test_client_credentials_secret_is_read_from_json_text() -> None:
 
 def test_jwt_bearer_secret_is_read() -> None:
     secret = parse_secret(
-        {"auth_flow": "jwt_bearer", "login_url": "https://login.salesforce.com", "client_id": "3MVG9",
-         "username": "integration@acme.org", "private_key": "-----BEGIN PRIVATE KEY-----x"}
+        {
+            "auth_flow": "jwt_bearer",
+            "login_url": "https://login.salesforce.com",
+            "client_id": "3MVG9",
+            "username": "integration@acme.org",
+            "private_key": "-----BEGIN PRIVATE KEY-----x",
+        }
     )
     assert isinstance(secret, JwtBearerSecret)
     assert secret.api_version == "62.0"
