@@ -38,3 +38,16 @@ test: lint typecheck template ## everything CI checks: lint, types, template, th
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# --- Lambda artifact (sam build runs this through BuildMethod: makefile; no Docker needed) -------
+# Wheels for the Lambda platform, whatever Python and CPU this machine has.
+LAMBDA_PLATFORM ?= manylinux2014_aarch64
+LAMBDA_PYTHON ?= 3.13
+
+build-SessionsFunction:
+	$(PYTHON) -m pip install --quiet --no-deps --no-compile --target "$(ARTIFACTS_DIR)" \
+		--platform $(LAMBDA_PLATFORM) --implementation cp --python-version $(LAMBDA_PYTHON) \
+		--only-binary=:all: -r requirements/lambda.txt
+	cp -R handler "$(ARTIFACTS_DIR)/handler"
+	cp -R lib/session_scheduling "$(ARTIFACTS_DIR)/session_scheduling"
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
