@@ -69,6 +69,8 @@ def invalid_request(errors: list[dict[str, Any]]) -> Response[Any]:
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
     """('body', 'SessionDate') -> 'SessionDate'; ('query', 'createAttendanceTask') -> 'createAttendanceTask'."""
     parts = [str(part) for part in location[1:] if not isinstance(part, int)]
+    if location and location[0] == "header":  # the resolver lower-cases header names
+        parts = ["-".join(word.capitalize() for word in part.split("-")) for part in parts]
     return ".".join(parts) if parts else str(location[0]) if location else "body"
 
 

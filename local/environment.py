@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from local.salesforce_standin import SalesforceStandin, StandinSeed
+from local.org_standin import SalesforceStandin, StandinSeed
 
 LOCAL_CLIENT_ID = "local-client"
 LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only

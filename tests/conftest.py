@@ -1,5 +1,6 @@
 """Shared fixtures: the embedded environment (stand-in over HTTPS + moto), and a client for the handler."""
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,19 @@ def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iter
     yield _environment
     standin.latency = 0
     cold_start()
+
+
+@pytest.fixture
+def service_logs() -> Iterator[io.StringIO]:
+    """Everything the service logs (Powertools JSON lines and EMF metrics) during the test."""
+    from handler.app import logger
+
+    captured = io.StringIO()
+    previous = logger.registered_handler.setStream(captured)
+    try:
+        yield captured
+    finally:
+        logger.registered_handler.setStream(previous)
 
 
 def send(event: dict[str, Any]) -> Answer:

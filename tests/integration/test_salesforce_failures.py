@@ -1,11 +1,13 @@
 """When Salesforce refuses or fails: a 500 naming the stage, and nothing left behind in the org."""
 
+import io
 import json
 from typing import Any
 
 import pytest
 
 from local.environment import LocalEnvironment
+from local.lambda_runtime import cold_start
 from tests.conftest import post_session, session_body
 
 NOTHING = {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
@@ -122,7 +124,7 @@ def test_refused_client_credentials_are_an_auth_failure(org: LocalEnvironment) -
 
 
 def test_a_secret_missing_a_key_is_an_auth_failure_whose_log_names_the_key(
-    org: LocalEnvironment, capsys: pytest.CaptureFixture[str]
+    org: LocalEnvironment, service_logs: io.StringIO
 ) -> None:
     secret = org.client_credentials_secret()
     del secret["client_secret"]
@@ -132,7 +134,7 @@ def test_a_secret_missing_a_key_is_an_auth_failure_whose_log_names_the_key(
 
     assert_failed(answer, "auth", "INVALID_SECRET", retryable=False)
     assert "client_secret" in answer.body["salesforceErrors"][0]["message"]
-    assert "'client_secret'" in capsys.readouterr().out
+    assert "'client_secret'" in service_logs.getvalue()
     assert org.standin.calls == []
 
 
@@ -154,16 +156,22 @@ def test_a_salesforce_that_does_not_answer_in_time_is_a_retryable_timeout(
     assert org.standin.record_count() == NOTHING
 
 
-def test_no_secret_reaches_logs_or_answers(org: LocalEnvironment, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_secret_reaches_logs_or_answers(org: LocalEnvironment, service_logs: io.StringIO) -> None:
     secret_value = org.client_credentials_secret()["client_secret"]
     answers = [post_session(session_body(org))]
     org.standin.fail_next_insert("Session__c", "REQUIRED_FIELD_MISSING", "Required fields are missing")
-    answers.append(post_session(session_body(org)))
+    answers.append(post_session(session_body(org, SessionDate="2025-05-22")))
     org.store_secret(org.client_credentials_secret(client_secret="wrong-" + secret_value))
-    answers.append(post_session(session_body(org)))
+    cold_start()
+    answers.append(post_session(session_body(org, SessionDate="2025-05-23")))
+    assert [answer.status for answer in answers] == [201, 500, 500]
 
-    logged = capsys.readouterr().out
+    logged = service_logs.getvalue()
+    assert "Salesforce step failed" in logged
+    tokens = list(org.standin.issued_tokens)
+    assert tokens
     for text in [logged, *(json.dumps(a.body) for a in answers)]:
         assert secret_value not in text
+        assert not any(token in text for token in tokens)
         assert "Bearer" not in text
         assert "access_token" not in text

@@ -1,0 +1,149 @@
+"""Composite and sObject Collections, with Salesforce's all-or-none rollback and @{ref.field} references."""
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from local.org_standin.org import Org, Transaction
+from local.org_standin.schema import SalesforceProblem
+
+MAX_SUBREQUESTS = 25
+MAX_COLLECTION = 200
+_REFERENCE_ID = re.compile(r"^[A-Za-z0-9_]+$")
+_REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])+)\}")
+_PATH_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
+HALTED = [
+    {
+        "errorCode": "PROCESSING_HALTED",
+        "message": "The transaction was rolled back since another operation in the same transaction failed.",
+    }
+]
+ROLLED_BACK = {
+    "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
+    "fields": [],
+}
+
+
+def run_composite(org: Org, body: Any) -> dict[str, Any]:
+    subrequests = _subrequests(body)
+    all_or_none = bool(body.get("allOrNone", False))
+    with org.lock:
+        work = Transaction(org)
+        results: dict[str, Any] = {}
+        answers: list[dict[str, Any]] = []
+        failed = False
+        for sub in subrequests:
+            reference = sub["referenceId"]
+            if failed and all_or_none:
+                answers.append(_answer(reference, 400, HALTED))
+                continue
+            status, result = _run_one(org, work, sub, results, all_or_none)
+            answers.append(_answer(reference, status, result))
+            if status >= 400:
+                failed = True
+            else:
+                results[reference] = result
+        if failed and all_or_none:
+            work.staged.clear()
+            answers = [a if a["httpStatusCode"] >= 400 else _answer(a["referenceId"], 400, HALTED) for a in answers]
+        else:
+            org.commit(work)
+    return {"compositeResponse": answers}
+
+
+def run_collection(org: Org, body: Any, outer_all_or_none: bool | None) -> tuple[int, list[dict[str, Any]]]:
+    """Standalone sObject Collections create (outer_all_or_none None) commits its own work."""
+    with org.lock:
+        work = Transaction(org)
+        status, results = _collection(work, body, outer_all_or_none)
+        org.commit(work)
+    return status, results
+
+
+def _subrequests(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict) or not isinstance(body.get("compositeRequest"), list):
+        raise SalesforceProblem("JSON_PARSER_ERROR", "compositeRequest is required")
+    subrequests = body["compositeRequest"]
+    if not subrequests or len(subrequests) > MAX_SUBREQUESTS:
+        raise SalesforceProblem("INVALID_INPUT", f"A composite request can contain 1 to {MAX_SUBREQUESTS} subrequests")
+    seen: set[str] = set()
+    for sub in subrequests:
+        reference = str(sub.get("referenceId", ""))
+        if not _REFERENCE_ID.match(reference) or reference in seen:
+            raise SalesforceProblem("INVALID_INPUT", f"Invalid or duplicate referenceId: {reference}")
+        seen.add(reference)
+    return subrequests
+
+
+def _run_one(
+    org: Org, work: Transaction, sub: dict[str, Any], results: dict[str, Any], all_or_none: bool
+) -> tuple[int, Any]:
+    try:
+        url = _resolve(str(sub.get("url", "")), results)
+        body = json.loads(_resolve(json.dumps(sub.get("body")), results))
+        path = url.split("?", 1)[0].rstrip("/")
+        parts = path.split("/")[4:]  # after /services/data/vNN.N
+        method = sub.get("method")
+        if method == "POST" and len(parts) == 2 and parts[0] == "sobjects":
+            if not isinstance(body, dict):
+                raise SalesforceProblem("JSON_PARSER_ERROR", "The request body must be a JSON object")
+            return 201, {"id": work.insert(parts[1], body), "success": True, "errors": []}
+        if method == "POST" and parts == ["composite", "sobjects"]:
+            return _collection(work, body, all_or_none)
+        if method == "GET" and parts and parts[0] == "query":
+            records = org.query(parse_qs(urlsplit(url).query).get("q", [""])[0])
+            return 200, {"totalSize": len(records), "done": True, "records": records}
+        return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+    except SalesforceProblem as problem:
+        return 400, [problem.as_error()]
+
+
+def _collection(work: Transaction, body: Any, outer_all_or_none: bool | None) -> tuple[int, list[dict[str, Any]]]:
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise SalesforceProblem("JSON_PARSER_ERROR", "records is required")
+    records = body["records"]
+    if len(records) > MAX_COLLECTION:
+        raise SalesforceProblem(
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {MAX_COLLECTION} records into this call",
+        )
+    all_or_none = outer_all_or_none if outer_all_or_none else bool(body.get("allOrNone", False))
+    staged_before = len(work.staged)
+    results: list[dict[str, Any]] = []
+    for record in records:
+        sobject = (record.get("attributes") or {}).get("type") if isinstance(record, dict) else None
+        try:
+            if not sobject:
+                raise SalesforceProblem("INVALID_TYPE", "Must send a concrete entity type.")
+            results.append({"id": work.insert(sobject, record), "success": True, "errors": []})
+        except SalesforceProblem as problem:
+            results.append({"success": False, "errors": [problem.as_error("statusCode")]})
+    failed = any(not result["success"] for result in results)
+    if failed and all_or_none:
+        del work.staged[staged_before:]
+        results = [r if not r["success"] else {"success": False, "errors": [ROLLED_BACK]} for r in results]
+        return (400 if outer_all_or_none else 200), results
+    return 200, results
+
+
+def _resolve(text: str, results: dict[str, Any]) -> str:
+    def value_of(match: re.Match[str]) -> str:
+        reference, path = match.group(1), match.group(2)
+        if reference not in results:
+            raise SalesforceProblem("INVALID_REFERENCE", f"Invalid reference specified. No value for {reference}")
+        value: Any = results[reference]
+        for name, index in _PATH_STEP.findall(path):
+            try:
+                value = value[int(index)] if index else value[name]
+            except (KeyError, IndexError, TypeError):
+                raise SalesforceProblem("INVALID_REFERENCE", f"Invalid reference: {match.group(0)}") from None
+        return str(value)
+
+    return _REFERENCE.sub(value_of, text)
+
+
+def _answer(reference: str, status: int, body: Any) -> dict[str, Any]:
+    headers = {"Location": f"/services/data/v62.0/sobjects/x/{body['id']}"} if status == 201 else {}
+    return {"body": body, "httpHeaders": headers, "httpStatusCode": status, "referenceId": reference}

@@ -1,0 +1,61 @@
+"""The OAuth 2.0 token endpoint: client credentials and JWT bearer grants, with Salesforce's error bodies."""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+LOGIN_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+
+
+@dataclass(frozen=True)
+class ConnectedApp:
+    client_id: str
+    client_secret: str | None
+    public_key_pem: str | None
+    username: str | None
+
+
+def _error(code: str, description: str, status: int = 400) -> tuple[int, dict[str, str]]:
+    return status, {"error": code, "error_description": description}
+
+
+def issue_token(standin: Any, form: dict[str, str]) -> tuple[int, Any]:
+    grant = form.get("grant_type")
+    if grant == "client_credentials":
+        app = standin.clients.get(form.get("client_id", ""))
+        if app is None or app.client_secret is None or form.get("client_secret") != app.client_secret:
+            return _error("invalid_client", "invalid client credentials")
+        return 200, standin.new_session()
+    if grant == JWT_BEARER:
+        return _jwt_bearer(standin, form.get("assertion", ""))
+    return _error("unsupported_grant_type", "grant type not supported")
+
+
+def _jwt_bearer(standin: Any, assertion: str) -> tuple[int, Any]:
+    try:
+        unverified = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return _error("invalid_grant", "invalid assertion")
+    app = standin.clients.get(str(unverified.get("iss", "")))
+    if app is None or app.public_key_pem is None:
+        return _error("invalid_client_id", "client identifier invalid")
+    try:
+        claims = jwt.decode(
+            assertion,
+            app.public_key_pem,
+            algorithms=["RS256"],
+            audience=[standin.url, *LOGIN_AUDIENCES],
+            options={"require": ["exp", "iss", "sub", "aud"]},
+        )
+    except jwt.ExpiredSignatureError:
+        return _error("invalid_grant", "expired authorization code")
+    except jwt.PyJWTError:
+        return _error("invalid_grant", "invalid assertion")
+    if claims["exp"] > time.time() + 300:
+        return _error("invalid_grant", "invalid assertion: exp too far in the future")
+    if claims["sub"] != app.username:
+        return _error("invalid_grant", "user hasn't approved this consumer")
+    return 200, standin.new_session()

@@ -1,0 +1,123 @@
+"""The stand-in's data: committed records, all-or-none transactions, and the queries the service sends."""
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from local.org_standin.ids import IdFactory, normalise
+from local.org_standin.schema import UNIQUE_FIELDS, SalesforceProblem, check_record
+
+_ENROLLMENT_QUERY = re.compile(
+    r"^SELECT\s+Contact__c\s*,\s*Contact__r\.Name\s+FROM\s+Enrollment__c\s+"
+    r"WHERE\s+Team_Season__c\s*=\s*'(?P<team>[^']*)'\s+"
+    r"AND\s+Start_Date__c\s*<=\s*(?P<start>\S+)\s+AND\s+End_Date__c\s*>=\s*(?P<end>\S+)\s+"
+    r"GROUP\s+BY\s+Contact__c\s*,\s*Contact__r\.Name\s*$",
+    re.IGNORECASE,
+)
+_DATE_LITERAL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Transaction:
+    """Inserts staged until commit; a failure anywhere discards them all."""
+
+    org: "Org"
+    staged: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def insert(self, sobject: str, fields: dict[str, Any]) -> str:
+        planned = self.org.take_planned_failure(sobject)
+        if planned is not None:
+            raise planned
+        record = check_record(sobject, fields, self.exists)
+        for unique in UNIQUE_FIELDS.get(sobject, ()):
+            value = record.get(unique)
+            clash = value is not None and next(
+                (rid for t, rid, r in self._all(sobject) if r.get(unique) == value), None
+            )
+            if clash:
+                raise SalesforceProblem(
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {unique} duplicates value on record with id: {clash}",
+                    [unique],
+                )
+        record_id = self.org.ids.next_id(sobject)
+        if sobject == "Contact":
+            record["Name"] = f"{record.get('FirstName') or ''} {record['LastName']}".strip()
+        self.staged.append((sobject, record_id, {"Id": record_id, **record}))
+        return record_id
+
+    def exists(self, sobject: str, record_id: str) -> bool:
+        return any(rid == record_id for _, rid, _ in self._all(sobject))
+
+    def _all(self, sobject: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for record_id, record in self.org.committed.get(sobject, {}).items():
+            yield sobject, record_id, record
+        yield from (staged for staged in self.staged if staged[0] == sobject)
+
+
+class Org:
+    def __init__(self) -> None:
+        self.ids = IdFactory()
+        self.committed: dict[str, dict[str, dict[str, Any]]] = {}
+        self.planned_failures: list[tuple[str, SalesforceProblem]] = []
+        self.lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.lock:
+            work = Transaction(self)
+            yield work  # an exception here discards work.staged: nothing is committed
+            self.commit(work)
+
+    def commit(self, work: Transaction) -> None:
+        with self.lock:
+            for sobject, record_id, record in work.staged:
+                self.committed.setdefault(sobject, {})[record_id] = record
+            work.staged.clear()
+
+    def insert(self, sobject: str, fields: dict[str, Any]) -> str:
+        with self.transaction() as work:
+            return work.insert(sobject, fields)
+
+    def take_planned_failure(self, sobject: str) -> SalesforceProblem | None:
+        for index, (target, problem) in enumerate(self.planned_failures):
+            if target == sobject:
+                del self.planned_failures[index]
+                return problem
+        return None
+
+    def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
+        full = normalise(record_id)
+        return self.committed.get(sobject, {}).get(full or "")
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        match = _ENROLLMENT_QUERY.match(soql.strip())
+        if match is None:
+            raise SalesforceProblem("MALFORMED_QUERY", f"unexpected token in query: {soql[:80]}")
+        for literal in (match["start"], match["end"]):
+            if not _DATE_LITERAL.match(literal):
+                raise SalesforceProblem(
+                    "INVALID_FIELD",
+                    f"value of filter criterion for field 'Start_Date__c' must be of type date: {literal}",
+                )
+        team = normalise(match["team"])
+        if team is None:
+            raise SalesforceProblem("INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {match['team']}")
+        with self.lock:
+            students: dict[str, dict[str, Any]] = {}
+            for enrollment in self.committed.get("Enrollment__c", {}).values():
+                active = enrollment["Start_Date__c"] <= match["start"] and enrollment["End_Date__c"] >= match["end"]
+                if enrollment["Team_Season__c"] == team and active:
+                    contact = self.committed["Contact"][enrollment["Contact__c"]]
+                    students.setdefault(
+                        contact["Id"],
+                        {
+                            "attributes": {"type": "AggregateResult"},
+                            "Contact__c": contact["Id"],
+                            "Name": contact["Name"],
+                        },
+                    )
+            return list(students.values())

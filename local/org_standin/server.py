@@ -1,0 +1,138 @@
+"""The stand-in's HTTPS front: OAuth token endpoint, sObject REST, query and composite, in Salesforce's formats."""
+
+import json
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from local.org_standin.composite import run_collection, run_composite
+from local.org_standin.oauth import issue_token
+from local.org_standin.schema import SalesforceProblem
+
+JSON = "application/json;charset=UTF-8"
+INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+
+
+def kind_of(path: str) -> str:
+    if path.startswith("/services/oauth2/token"):
+        return "token"
+    if "/composite/sobjects" in path:
+        return "collection"
+    if path.rstrip("/").endswith("/composite"):
+        return "composite"
+    if "/query" in path:
+        return "query"
+    if "/sobjects/" in path:
+        return "sobject"
+    return "other"
+
+
+class SalesforceHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SalesforceStandin/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        standin = self.server.standin  # type: ignore[attr-defined]
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        kind = kind_of(url.path)
+        if standin.latency:
+            time.sleep(standin.latency)
+        fault = standin.take_fault(kind)
+        if fault is not None:
+            time.sleep(fault.delay)
+            if fault.drop_connection:
+                standin.record_call(method, url.path, 0, kind)
+                self.close_connection = True
+                self.connection.close()
+                return
+            if fault.status is not None:
+                self._answer(fault.status, fault.body, method, url.path, kind)
+                return
+        status, body = self._route(standin, method, url.path, url.query, raw)
+        self._answer(status, body, method, url.path, kind)
+
+    def _route(self, standin: Any, method: str, path: str, query: str, raw: bytes) -> tuple[int, Any]:
+        if path.rstrip("/") == "/services/oauth2/token":
+            if method != "POST":
+                return 405, NOT_FOUND
+            form = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
+            return issue_token(standin, form)
+        if not path.startswith("/services/data/v"):
+            return 404, NOT_FOUND
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+        if token not in standin.live_tokens:
+            return 401, INVALID_SESSION
+        parts = path.rstrip("/").split("/")[4:]  # after /services/data/vNN.N
+        try:
+            return self._data_api(standin, method, parts, query, raw)
+        except SalesforceProblem as problem:
+            return 400, [problem.as_error()]
+
+    def _data_api(self, standin: Any, method: str, parts: list[str], query: str, raw: bytes) -> tuple[int, Any]:
+        body = _json(raw) if raw else None
+        if parts == ["query"] and method == "GET":
+            soql = parse_qs(query).get("q", [""])[0]
+            records = standin.org.query(soql)
+            return 200, {"totalSize": len(records), "done": True, "records": records}
+        if parts == ["composite"] and method == "POST":
+            return 200, run_composite(standin.org, body)
+        if parts == ["composite", "sobjects"] and method == "POST":
+            return 200, run_collection(standin.org, body, outer_all_or_none=None)[1]
+        if len(parts) == 2 and parts[0] == "sobjects" and method == "POST":
+            if not isinstance(body, dict):
+                raise SalesforceProblem("JSON_PARSER_ERROR", "The request body must be a JSON object")
+            record_id = standin.org.insert(parts[1], body)
+            return 201, {"id": record_id, "success": True, "errors": []}
+        if len(parts) == 3 and parts[0] == "sobjects" and method == "GET":
+            record = standin.org.get(parts[1], parts[2])
+            if record is None:
+                return 404, NOT_FOUND
+            return 200, {"attributes": {"type": parts[1]}, **record}
+        return 404, NOT_FOUND
+
+    def _answer(self, status: int, body: Any, method: str, path: str, kind: str) -> None:
+        standin = self.server.standin  # type: ignore[attr-defined]
+        standin.record_call(method, path, status, kind)
+        payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", JSON if not isinstance(body, str) else "text/html")
+        self.send_header("Content-Length", str(len(payload)))
+        if path.startswith("/services/data"):
+            self.send_header("Sforce-Limit-Info", f"api-usage={len(standin.calls)}/15000")
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise SalesforceProblem("JSON_PARSER_ERROR", f"Unexpected character: {error}") from None
+
+
+def new_token() -> str:
+    return "00D5g000001STND!" + secrets.token_urlsafe(48)
+
+
+_lock = threading.Lock()
