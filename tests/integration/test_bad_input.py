@@ -1,0 +1,117 @@
+"""Bad input is a clear 4xx naming the field and the problem, and nothing reaches Salesforce."""
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from local.api_gateway_events import rest_event
+from local.environment import LocalEnvironment
+from tests.conftest import Answer, post_session, send, session_body
+
+
+def refused(org: LocalEnvironment, answer: Answer, status: int = 400) -> dict[str, str]:
+    assert answer.status == status, answer.body
+    assert answer.body["message"]
+    assert org.standin.calls == [], "nothing may reach Salesforce"
+    assert org.standin.record_count() == {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
+    return {problem["field"]: problem["message"] for problem in answer.body.get("errors", [])}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "problem"),
+    [
+        ({"TeamSeasonId": ...}, "TeamSeasonId", "is required"),
+        ({"SessionDate": ...}, "SessionDate", "is required"),
+        ({"SessionDate": "2025-02-30"}, "SessionDate", "not a real calendar date"),
+        ({"SessionDate": "05/21/2025"}, "SessionDate", "YYYY-MM-DD"),
+        ({"SessionStart": "24:00"}, "SessionStart", "24-hour"),
+        ({"SessionStart": "19:30", "SessionEnd": "18:00"}, "SessionEnd", "after SessionStart"),
+        ({"SessionTopic": ""}, "SessionTopic", "at least 1 character"),
+        ({"SessionTopic": "x" * 256}, "SessionTopic", "at most 255 characters"),
+        ({"TeamSeasonId": 12345}, "TeamSeasonId", "valid string"),
+        ({"TeamSeasonId": ["a0N5g0000000001EAA"]}, "TeamSeasonId", "valid string"),
+        ({"TeamSeasonId": {"id": "a0N5g0000000001EAA"}}, "TeamSeasonId", "valid string"),
+        ({"TeamSeasonId": "a0N5g0000000001XYZ"}, "TeamSeasonId", "checksum"),
+        ({"TeamSeasonId": "a0N5g00000"}, "TeamSeasonId", "15 or 18"),
+        ({"CoachId": "a0N5g0000000001EAA"}, "CoachId", "Contact ID"),
+        ({"CoachId": True}, "CoachId", "valid string"),
+    ],
+)
+def test_each_bad_field_is_a_400_naming_it(
+    org: LocalEnvironment, fields: dict[str, Any], field: str, problem: str
+) -> None:
+    found = refused(org, post_session(session_body(org, **fields)))
+
+    assert field in found
+    assert problem in found[field]
+
+
+def test_every_problem_is_reported_at_once(org: LocalEnvironment) -> None:
+    body = {"SessionDate": "2025-13-01", "SessionStart": "7pm", "SessionTopic": "", "CoachId": "nope"}
+    found = refused(org, post_session(body, query={"createAttendanceTask": "maybe"}))
+
+    assert set(found) == {
+        "TeamSeasonId",
+        "SessionDate",
+        "SessionStart",
+        "SessionTopic",
+        "CoachId",
+        "createAttendanceTask",
+    }
+
+
+@pytest.mark.parametrize("raw", ["[]", '"text"', "42", "null", "{not json", '{"TeamSeasonId": NaN}', ""])
+def test_a_body_that_is_not_a_json_object_is_a_400(org: LocalEnvironment, raw: str) -> None:
+    found = refused(org, post_session(raw_body=raw))
+
+    assert "body" in found or {"TeamSeasonId", "SessionDate"} <= set(found)
+
+
+def test_duplicate_keys_are_refused_rather_than_guessed(org: LocalEnvironment) -> None:
+    raw = '{"TeamSeasonId": "a0N5g0000000001EAA", "SessionDate": "2025-05-21", "SessionDate": "2025-05-22"}'
+    found = refused(org, post_session(raw_body=raw))
+
+    assert "duplicate key 'SessionDate'" in found["body"]
+
+
+def test_a_base64_encoded_body_is_decoded(org: LocalEnvironment) -> None:
+    encoded = base64.b64encode(json.dumps(session_body(org)).encode()).decode()
+    answer = post_session(raw_body=encoded, base64_encoded=True)
+
+    assert answer.status == 201
+
+
+def test_a_body_that_is_not_valid_base64_is_a_400(org: LocalEnvironment) -> None:
+    found = refused(org, post_session(raw_body="%%%not-base64%%%", base64_encoded=True))
+
+    assert "base64" in found["body"]
+
+
+def test_unicode_and_control_characters_in_the_topic_reach_salesforce_unchanged(org: LocalEnvironment) -> None:
+    topic = "Fútbol ⚽ 足球 \u200b tab\there"
+    answer = post_session(session_body(org, SessionTopic=topic))
+
+    assert answer.status == 201
+    assert org.standin.records("Session__c")[0]["Session_Topic__c"] == topic
+
+
+def test_a_body_over_64_kib_is_a_413(org: LocalEnvironment) -> None:
+    refused(org, post_session(session_body(org, Notes="x" * 70_000)), status=413)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_content_type_other_than_json_is_a_415(org: LocalEnvironment, content_type: str) -> None:
+    refused(org, post_session(session_body(org), headers={"Content-Type": content_type}), status=415)
+
+
+def test_json_with_a_charset_is_accepted(org: LocalEnvironment) -> None:
+    answer = post_session(session_body(org), headers={"Content-Type": "application/json; charset=utf-8"})
+
+    assert answer.status == 201
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/sessions"), ("POST", "/session"), ("DELETE", "/sessions")])
+def test_unknown_routes_and_methods_are_404s_not_crashes(org: LocalEnvironment, method: str, path: str) -> None:
+    refused(org, send(rest_event(None, method=method, path=path)), status=404)
