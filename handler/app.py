@@ -21,12 +21,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handler.problems import (
     as_proxy_response,
     invalid_request,
+    outcome_unknown,
     problem,
     refusal_before_validation,
     salesforce_failed,
 )
 from handler.strict_json import strict_json_loads
-from session_scheduling.errors import SalesforceFailure
+from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import ErrorBody, SalesforceErrorBody, SessionCreated
@@ -159,6 +160,16 @@ def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Respon
 def _http_error(error: ServiceError) -> Response[Any]:
     """The resolver's own answers (404 for unknown routes and methods) keep their status."""
     return problem(error.status_code, str(error.msg))
+
+
+@app.exception_handler(SalesforceOutcomeUnknown)  # type: ignore[untyped-decorator] # untyped upstream
+def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
+    """Not a 500: a 500 promises that nothing was created, and here nobody knows."""
+    with single_metric(name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
+        m.add_dimension(name="stage", value="session")
+        m.add_dimension(name="error_code", value="OUTCOME_UNKNOWN")
+    logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
+    return outcome_unknown(app.current_event.request_context.request_id)
 
 
 @app.exception_handler(Exception)  # type: ignore[untyped-decorator] # Powertools leaves it untyped

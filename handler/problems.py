@@ -106,3 +106,18 @@ def _salesforce_message(failure: SalesforceFailure) -> str:
     if failure.stage == "auth":
         return f"The service could not authenticate to Salesforce: {failure.summary}. Nothing was created."
     return f"{failure.summary}. Nothing was created."
+
+
+def outcome_unknown(request_id: str | None) -> Response[Any]:
+    body = SalesforceErrorBody(
+        message=(
+            "Salesforce did not confirm in time whether the session was created. Check the team's "
+            "schedule before trying again: a retry may create a second session."
+        ),
+        stage="session",
+        errorType="CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN",
+        retryable=False,
+        requestId=request_id,
+        salesforceErrors=[],
+    )
+    return Response(status_code=504, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())

@@ -64,3 +64,13 @@ class SalesforceFailure(Exception):
 
 def is_retryable(code: str, http_status: int | None = None) -> bool:
     return code in RETRYABLE_CODES or (http_status is not None and http_status >= 500)
+
+
+@dataclass
+class SalesforceOutcomeUnknown(Exception):
+    """The create request reached Salesforce but no answer came back: it may or may not have committed."""
+
+    detail: str
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)

@@ -61,6 +61,7 @@ class SalesforceStandin:
         self.issued_tokens: list[str] = []
         self.calls: list[Call] = []
         self.latency = 0.0
+        self.instance_url: str | None = None  # what tokens name as instance_url; None is this server
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -118,7 +119,7 @@ class SalesforceStandin:
             self.issued_tokens.append(token)
         return {
             "access_token": token,
-            "instance_url": self.url,
+            "instance_url": self.instance_url or self.url,
             "id": f"{self.url}/id/00D5g000001STNDEAA/0055g000001INTGAAA",
             "token_type": "Bearer",
             "issued_at": str(int(time.time() * 1000)),
@@ -218,3 +219,4 @@ class SalesforceStandin:
             self.calls.clear()
             self._faults.clear()
             self.latency = 0.0
+            self.instance_url = None

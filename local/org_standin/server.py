@@ -56,6 +56,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         kind = kind_of(url.path)
+        org = standin.org  # a slow request still lands in the org it arrived at, even after a reset
         if standin.latency:
             time.sleep(standin.latency)
         fault = standin.take_fault(kind)
@@ -69,10 +70,10 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             if fault.status is not None:
                 self._answer(fault.status, fault.body, method, url.path, kind)
                 return
-        status, body = self._route(standin, method, url.path, url.query, raw)
+        status, body = self._route(standin, org, method, url.path, url.query, raw)
         self._answer(status, body, method, url.path, kind)
 
-    def _route(self, standin: Any, method: str, path: str, query: str, raw: bytes) -> tuple[int, Any]:
+    def _route(self, standin: Any, org: Any, method: str, path: str, query: str, raw: bytes) -> tuple[int, Any]:
         if path.rstrip("/") == "/services/oauth2/token":
             if method != "POST":
                 return 405, NOT_FOUND
@@ -85,27 +86,27 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             return 401, INVALID_SESSION
         parts = path.rstrip("/").split("/")[4:]  # after /services/data/vNN.N
         try:
-            return self._data_api(standin, method, parts, query, raw)
+            return self._data_api(org, method, parts, query, raw)
         except SalesforceProblem as problem:
             return 400, [problem.as_error()]
 
-    def _data_api(self, standin: Any, method: str, parts: list[str], query: str, raw: bytes) -> tuple[int, Any]:
+    def _data_api(self, org: Any, method: str, parts: list[str], query: str, raw: bytes) -> tuple[int, Any]:
         body = _json(raw) if raw else None
         if parts == ["query"] and method == "GET":
             soql = parse_qs(query).get("q", [""])[0]
-            records = standin.org.query(soql)
+            records = org.query(soql)
             return 200, {"totalSize": len(records), "done": True, "records": records}
         if parts == ["composite"] and method == "POST":
-            return 200, run_composite(standin.org, body)
+            return 200, run_composite(org, body)
         if parts == ["composite", "sobjects"] and method == "POST":
-            return 200, run_collection(standin.org, body, outer_all_or_none=None)[1]
+            return 200, run_collection(org, body, outer_all_or_none=None)[1]
         if len(parts) == 2 and parts[0] == "sobjects" and method == "POST":
             if not isinstance(body, dict):
                 raise SalesforceProblem("JSON_PARSER_ERROR", "The request body must be a JSON object")
-            record_id = standin.org.insert(parts[1], body)
+            record_id = org.insert(parts[1], body)
             return 201, {"id": record_id, "success": True, "errors": []}
         if len(parts) == 3 and parts[0] == "sobjects" and method == "GET":
-            record = standin.org.get(parts[1], parts[2])
+            record = org.get(parts[1], parts[2])
             if record is None:
                 return 404, NOT_FOUND
             return 200, {"attributes": {"type": parts[1]}, **record}

@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from aws_lambda_powertools import Tracer
+from urllib3.exceptions import NewConnectionError
 
-from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage, is_retryable
+from session_scheduling.errors import (
+    SalesforceError,
+    SalesforceFailure,
+    SalesforceOutcomeUnknown,
+    Stage,
+    is_retryable,
+)
 from session_scheduling.plan import CreatedBundle, SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response, salesforce_errors
 from session_scheduling.salesforce.credentials import ClientCredentialsSecret, JwtBearerSecret
@@ -26,6 +33,8 @@ if TYPE_CHECKING:
 
 Secret = ClientCredentialsSecret | JwtBearerSecret
 Result = TypeVar("Result")
+# Calls that write: losing their answer leaves the outcome unknown, unlike a lost read.
+_WRITES = frozenset({"composite"})
 _tracer = Tracer()
 
 
@@ -81,12 +90,8 @@ class SalesforceGateway:
                     raise _expired_twice() from None
             except ClientError as refused:
                 raise _translate(stage, refused.status, refused.content) from None
-            except requests.Timeout:
-                raise _unreachable(stage, "TIMEOUT", f"Salesforce did not answer the {name} in time") from None
             except requests.RequestException as failure:
-                raise _unreachable(
-                    stage, "CONNECTION_ERROR", f"could not reach Salesforce for the {name} ({type(failure).__name__})"
-                ) from None
+                raise _lost(stage, name, failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _salesforce(self) -> "Salesforce":
@@ -131,6 +136,24 @@ def _translate(stage: Stage, status: int, content: Any) -> SalesforceFailure:
         SalesforceError(f"HTTP_{status}", f"Salesforce answered HTTP {status}"),
     )
     return SalesforceFailure(stage, errors, retryable=any(is_retryable(e.code, status) for e in errors))
+
+
+def _lost(stage: Stage, name: str, failure: requests.RequestException) -> Exception:
+    """A request that never left is safe to call failed; a write whose answer was lost is not."""
+    if _never_sent(failure):
+        return _unreachable(stage, "CONNECTION_ERROR", f"could not connect to Salesforce for the {name}")
+    if name in _WRITES:
+        return SalesforceOutcomeUnknown(f"Salesforce did not answer the {name} ({type(failure).__name__})")
+    if isinstance(failure, requests.Timeout):
+        return _unreachable(stage, "TIMEOUT", f"Salesforce did not answer the {name} in time")
+    return _unreachable(stage, "CONNECTION_ERROR", f"lost the connection to Salesforce during the {name}")
+
+
+def _never_sent(failure: requests.RequestException) -> bool:
+    if isinstance(failure, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    cause = failure.args[0] if failure.args else None
+    return isinstance(getattr(cause, "reason", None), NewConnectionError)
 
 
 def _unreachable(stage: Stage, code: str, message: str) -> SalesforceFailure:

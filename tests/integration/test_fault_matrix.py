@@ -1,0 +1,108 @@
+"""Every step against every kind of Salesforce trouble: the client always knows what exists."""
+
+from typing import Any
+
+import pytest
+
+from local.environment import LocalEnvironment
+from tests.conftest import post_session, session_body
+from tests.integration.test_salesforce_failures import NOTHING, assert_failed
+
+SERVER_ERROR = [
+    {"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred. Please include this ErrorId"}
+]
+LIMIT = [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}]
+LOCKED = [{"errorCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access to this record"}]
+UNAVAILABLE = "<html><body>Service Unavailable</body></html>"
+STAGE_OF = {"token": "auth", "query": "attendance", "composite": "session"}
+
+
+@pytest.mark.parametrize("step", ["token", "query", "composite"])
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        (500, SERVER_ERROR, "UNKNOWN_EXCEPTION"),
+        (503, UNAVAILABLE, "HTTP_503"),
+        (403, LIMIT, "REQUEST_LIMIT_EXCEEDED"),
+        (400, LOCKED, "UNABLE_TO_LOCK_ROW"),
+    ],
+)
+def test_transient_salesforce_trouble_is_a_retryable_500_and_nothing_exists(
+    org: LocalEnvironment, step: str, status: int, body: Any, code: str
+) -> None:
+    if step == "token":
+        body = {"error": "temporarily_unavailable", "error_description": "try later"} if status != 503 else body
+        code = "temporarily_unavailable" if status != 503 else code
+    org.standin.inject_fault(step, status=status, body=body)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, STAGE_OF[step], code, retryable=True)
+    assert org.standin.record_count() == NOTHING
+    retry = post_session(session_body(org))
+    assert retry.status == 201
+    assert org.standin.record_count()["Session__c"] == 1
+
+
+def test_a_token_that_expires_between_the_query_and_the_create_is_renewed_once(org: LocalEnvironment) -> None:
+    org.standin.inject_fault(
+        "composite", status=401, body=[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    )
+
+    answer = post_session(session_body(org))
+
+    assert answer.status == 201
+    assert [(c.kind, c.status) for c in org.standin.calls] == [
+        ("token", 200),
+        ("query", 200),
+        ("composite", 401),
+        ("token", 200),
+        ("composite", 200),
+    ]
+    assert org.standin.record_count() == {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}
+
+
+def test_a_token_refused_right_after_renewal_is_an_auth_failure_not_a_loop(org: LocalEnvironment) -> None:
+    expired = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    org.standin.inject_fault("query", status=401, body=expired, times=2)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "INVALID_SESSION_ID", retryable=False)
+    assert [c.kind for c in org.standin.calls] == ["token", "query", "token", "query"]
+
+
+def test_a_read_timeout_on_the_query_is_retryable_and_nothing_exists(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESFORCE_READ_TIMEOUT_SECONDS", "0.3")
+    org.standin.inject_fault("query", delay=1.0)
+
+    assert_failed(post_session(session_body(org)), "attendance", "TIMEOUT", retryable=True)
+    assert org.standin.record_count() == NOTHING
+
+
+@pytest.mark.parametrize("fault", [{"delay": 1.0}, {"drop_connection": True}])
+def test_a_lost_answer_to_the_create_is_a_504_that_does_not_claim_nothing_exists(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch, fault: dict[str, Any]
+) -> None:
+    monkeypatch.setenv("SALESFORCE_READ_TIMEOUT_SECONDS", "0.3")
+    org.standin.inject_fault("composite", **fault)
+
+    answer = post_session(session_body(org))
+
+    assert answer.status == 504
+    assert answer.body["errorType"] == "CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN"
+    assert answer.body["retryable"] is False
+    assert "Check the team's schedule" in answer.body["message"]
+
+
+@pytest.mark.parametrize(("with_task", "stage"), [(True, "attendance"), (False, "session")])
+def test_connection_refused_by_the_instance_is_retryable_and_nothing_exists(
+    org: LocalEnvironment, with_task: bool, stage: str
+) -> None:
+    org.standin.instance_url = "https://127.0.0.1:9"  # the token points at an instance that refuses
+    body = session_body(org) if with_task else session_body(org, CoachId=...)
+
+    assert_failed(post_session(body), stage, "CONNECTION_ERROR", retryable=True)
+    assert org.standin.record_count() == NOTHING
