@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run invoke test lint typecheck template unit dev clean
+.PHONY: run invoke test lint typecheck template unit dev clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP) ## serve POST /sessions on 127.0.0.1:3000 against the embedded Sal
 
 invoke: $(STAMP) ## run one event through the handler: make invoke EVENT=events/create-session-with-task.json
 	$(BIN)/python -m local.invoke $(or $(EVENT),events/create-session-with-task.json)
+
+openapi: $(STAMP) ## rewrite docs/openapi.json from the resolver (a test fails when it is stale)
+	$(BIN)/python -m local.openapi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

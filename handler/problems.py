@@ -99,7 +99,9 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
             SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors
         ],
     )
-    return Response(status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+    return Response(
+        status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
+    )
 
 
 def _salesforce_message(failure: SalesforceFailure) -> str:
@@ -120,4 +122,6 @@ def outcome_unknown(request_id: str | None) -> Response[Any]:
         requestId=request_id,
         salesforceErrors=[],
     )
-    return Response(status_code=504, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+    return Response(
+        status_code=504, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
+    )

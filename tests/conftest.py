@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -9,8 +10,14 @@ from typing import Any
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LocalEnvironment, empty_idempotency_table, local_environment
+from local.environment import SERVICE_ENVIRONMENT, LocalEnvironment, empty_idempotency_table, local_environment
 from local.lambda_runtime import cold_start, invoke
+
+
+def pytest_configure() -> None:
+    """Modules read some settings at import (the logger's service name), so set them before collection."""
+    for name, value in SERVICE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 @dataclass

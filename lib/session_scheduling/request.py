@@ -18,6 +18,8 @@ from pydantic import (
 from session_scheduling.salesforce_ids import to_case_safe_id
 
 CONTACT_ID_PREFIX = "003"
+SALESFORCE_FIRST_DAY = date(1700, 1, 1)
+SALESFORCE_LAST_DAY = date(4000, 12, 31)
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
@@ -37,9 +39,12 @@ def _calendar_date(value: object) -> date:
     if not isinstance(value, str) or not _DATE_PATTERN.match(value):
         raise ValueError("must be a date in the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value} is not a real calendar date") from None
+    if not SALESFORCE_FIRST_DAY <= day <= SALESFORCE_LAST_DAY:
+        raise ValueError(f"must be between {SALESFORCE_FIRST_DAY} and {SALESFORCE_LAST_DAY} (Salesforce's date range)")
+    return day
 
 
 def _clock_time(value: object) -> time:

@@ -112,7 +112,9 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
         raise _not_deserializable(spec.kind, value)
     if spec.kind == "date":
         try:
-            date.fromisoformat(value) if len(value) == 10 else _fail()
+            day = date.fromisoformat(value) if len(value) == 10 else _fail()
+            if not date(1700, 1, 1) <= day <= date(4000, 12, 31):
+                _fail()
         except ValueError:
             raise _not_deserializable("date", value) from None
         return value
@@ -154,5 +156,5 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
     return value
 
 
-def _fail() -> None:
+def _fail() -> Any:
     raise ValueError
