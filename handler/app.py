@@ -1,5 +1,6 @@
 """Lambda entry for POST /sessions: API Gateway event in, HTTP response out. No business rules here."""
 
+import logging
 import time
 from functools import cache
 from typing import Annotated, Any
@@ -37,6 +38,9 @@ from session_scheduling.scheduler import schedule_session
 from session_scheduling.settings import load_settings
 
 METRICS_NAMESPACE = "CoachingPlatform"
+# botocore logs whole request and response bodies at DEBUG, the Secrets Manager answer included:
+# whatever the log level, its records stop at INFO.
+logging.getLogger("botocore").setLevel(logging.INFO)
 
 logger = Logger()
 tracer = Tracer()
