@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run invoke test lint typecheck template unit dev clean openapi
+.PHONY: run invoke test lint typecheck template unit dev clean openapi load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ unit: $(STAMP)
 
 test: lint typecheck template ## everything CI checks: lint, types, template, the whole test suite with coverage
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered
+
+load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Salesforce call
+	$(BIN)/python -m bench.load --clients 20 --seconds 30 --latency 0.05
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage

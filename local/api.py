@@ -18,6 +18,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
     """Turns each HTTP request into an API Gateway REST proxy event and the handler's answer back."""
 
     protocol_version = "HTTP/1.1"
+    one_container = True  # like sam local start-api by default; the load test turns it off
 
     def _proxy(self) -> None:
         url = urlsplit(self.path)
@@ -32,7 +33,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         )
         if "Content-Type" not in self.headers:
             event["headers"].pop("Content-Type", None)
-        response = invoke(event)
+        response = invoke(event, one_container=self.one_container)
         payload = (response.get("body") or "").encode()
         self.send_response(response["statusCode"])
         for name, value in (response.get("headers") or {}).items():
