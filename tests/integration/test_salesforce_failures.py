@@ -175,3 +175,15 @@ def test_no_secret_reaches_logs_or_answers(org: LocalEnvironment, service_logs: 
         assert not any(token in text for token in tokens)
         assert "Bearer" not in text
         assert "access_token" not in text
+
+
+def test_a_secret_that_does_not_exist_is_a_permanent_auth_failure(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESFORCE_SECRET_ID", "no/such/secret")
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "SECRET_UNAVAILABLE", retryable=False)
+    assert "ResourceNotFoundException" in answer.body["salesforceErrors"][0]["message"]
+    assert org.standin.calls == []

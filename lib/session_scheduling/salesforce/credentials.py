@@ -78,9 +78,27 @@ def read_secret(secret_id: str, max_age_seconds: int) -> ClientCredentialsSecret
     try:
         raw = parameters.get_secret(secret_id, max_age=max_age_seconds)
     except parameters.exceptions.GetParameterError as failure:
+        code = _aws_error_code(failure)
         raise SalesforceFailure(
             "auth",
-            (SalesforceError("SECRET_UNAVAILABLE", f"could not read secret {secret_id}: {failure}"),),
-            retryable=True,
+            (SalesforceError("SECRET_UNAVAILABLE", f"could not read secret {secret_id}: {code}"),),
+            retryable=code not in _PERMANENT_SECRET_ERRORS,
         ) from None
     return parse_secret(raw)
+
+
+# Secrets Manager errors that a retry cannot fix; throttling and service errors can pass.
+_PERMANENT_SECRET_ERRORS = frozenset(
+    {"ResourceNotFoundException", "AccessDeniedException", "DecryptionFailure", "InvalidRequestException"}
+)
+
+
+def _aws_error_code(failure: Exception) -> str:
+    """The AWS error code from the exception chain; the message itself is not repeated."""
+    cause: BaseException | None = failure
+    while cause is not None:
+        response = getattr(cause, "response", None)
+        if isinstance(response, dict):
+            return str(response.get("Error", {}).get("Code", "unknown error"))
+        cause = cause.__cause__ or cause.__context__
+    return "unknown error"
