@@ -30,8 +30,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy lib handler
 
-template: $(STAMP)
+# checkov pins an old `packaging` that breaks pytest 9: it gets a virtualenv of its own.
+CHECKOV := .venv-checkov/bin/checkov
+$(CHECKOV):
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet checkov==3.3.30
+
+template: $(STAMP) $(CHECKOV) ## cfn-lint, checkov (suppressions are justified in the template), workflow schemas
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
@@ -43,7 +51,7 @@ load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Sal
 	$(BIN)/python -m bench.load --clients 20 --seconds 30 --latency 0.05
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .venv-checkov .venv-sam .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
 
 # --- Lambda artifact (sam build runs this through BuildMethod: makefile; no Docker needed) -------
 # Wheels for the Lambda platform, whatever Python and CPU this machine has.
