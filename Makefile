@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run invoke test lint typecheck template unit dev clean openapi load
+.PHONY: run invoke test lint typecheck template unit dev clean openapi load build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet checkov==3.3.30
 
+# The SAM CLI pins its own pydantic: it gets a virtualenv of its own too.
+SAM := .venv-sam/bin/sam
+$(SAM):
+	$(PYTHON) -m venv .venv-sam
+	.venv-sam/bin/python -m pip install --quiet aws-sam-cli==1.170.0
+
+build: $(SAM) ## sam build without Docker (arm64 wheels for python3.13)
+	$(SAM) build
+
 template: $(STAMP) $(CHECKOV) ## cfn-lint, checkov (suppressions are justified in the template), workflow schemas
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
@@ -44,7 +53,7 @@ template: $(STAMP) $(CHECKOV) ## cfn-lint, checkov (suppressions are justified i
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-test: lint typecheck template ## everything CI checks: lint, types, template, the whole test suite with coverage
+test: lint typecheck template $(SAM) ## everything CI checks: lint, types, template, the whole test suite with coverage
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered
 
 load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Salesforce call

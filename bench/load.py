@@ -89,9 +89,7 @@ def main() -> None:
         tally = Tally()
         stop_at = time.monotonic() + options.seconds
         started = time.monotonic()
-        threads = [
-            threading.Thread(target=client, args=(url, seed, n, stop_at, tally)) for n in range(options.clients)
-        ]
+        threads = [threading.Thread(target=client, args=(url, seed, n, stop_at, tally)) for n in range(options.clients)]
         for thread in threads:
             thread.start()
         for thread in threads:

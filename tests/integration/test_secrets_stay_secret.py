@@ -33,9 +33,11 @@ def test_no_path_leaks_a_secret(org: LocalEnvironment, everything_logged: Callab
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     org.standin.register_client("cc-app", client_secret=CLIENT_SECRET)
     org.standin.register_client("jwt-app", public_key_pem=public_pem, username="integration@owls.example.org")
     client_credentials = org.client_credentials_secret(client_id="cc-app", client_secret=CLIENT_SECRET)
