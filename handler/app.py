@@ -47,7 +47,7 @@ tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json_loads)
 
-_calls: list[CallRecord] = []
+salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
 
 
 @cache
@@ -57,7 +57,7 @@ def salesforce_gateway() -> SalesforceGateway:
     return SalesforceGateway(
         read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
         timeouts=settings.timeouts,
-        on_call=_calls.append,
+        on_call=salesforce_calls.append,
     )
 
 
@@ -188,18 +188,18 @@ def _unexpected(error: Exception) -> Response[Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
-    _calls.clear()
+    salesforce_calls.clear()
     refusal = refusal_before_validation(
         event.get("headers") or {}, event.get("body"), bool(event.get("isBase64Encoded"))
     )
     response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
-    metrics.add_metric(name="SalesforceCalls", unit=MetricUnit.Count, value=len(_calls))
+    metrics.add_metric(name="SalesforceCalls", unit=MetricUnit.Count, value=len(salesforce_calls))
     logger.info(
         "request finished",
         extra={
             "outcome": response["statusCode"],
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            "salesforce_calls": len(_calls),
+            "salesforce_calls": len(salesforce_calls),
         },
     )
     return response

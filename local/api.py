@@ -18,6 +18,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
     """Turns each HTTP request into an API Gateway REST proxy event and the handler's answer back."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between headers and body
     one_container = True  # like sam local start-api by default; the load test turns it off
 
     def _proxy(self) -> None:

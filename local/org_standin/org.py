@@ -34,9 +34,7 @@ class Transaction:
         record = check_record(sobject, fields, self.exists)
         for unique in UNIQUE_FIELDS.get(sobject, ()):
             value = record.get(unique)
-            clash = value is not None and next(
-                (rid for t, rid, r in self._all(sobject) if r.get(unique) == value), None
-            )
+            clash = value is not None and self._holder_of(sobject, unique, value)
             if clash:
                 raise SalesforceProblem(
                     "DUPLICATE_VALUE",
@@ -50,12 +48,14 @@ class Transaction:
         return record_id
 
     def exists(self, sobject: str, record_id: str) -> bool:
-        return any(rid == record_id for _, rid, _ in self._all(sobject))
+        return record_id in self.org.committed.get(sobject, {}) or any(
+            rid == record_id for t, rid, _ in self.staged if t == sobject
+        )
 
-    def _all(self, sobject: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for record_id, record in self.org.committed.get(sobject, {}).items():
-            yield sobject, record_id, record
-        yield from (staged for staged in self.staged if staged[0] == sobject)
+    def _holder_of(self, sobject: str, unique: str, value: Any) -> str | None:
+        committed = self.org.unique_index.get((sobject, unique), {}).get(value)
+        staged = (rid for t, rid, r in self.staged if t == sobject and r.get(unique) == value)
+        return committed or next(staged, None)
 
 
 class Org:
@@ -63,6 +63,7 @@ class Org:
         self.ids = IdFactory()
         self.committed: dict[str, dict[str, dict[str, Any]]] = {}
         self.planned_failures: list[tuple[str, SalesforceProblem]] = []
+        self.unique_index: dict[tuple[str, str], dict[Any, str]] = {}
         self.lock = threading.RLock()
 
     @contextmanager
@@ -76,6 +77,8 @@ class Org:
         with self.lock:
             for sobject, record_id, record in work.staged:
                 self.committed.setdefault(sobject, {})[record_id] = record
+                for unique in UNIQUE_FIELDS.get(sobject, ()):
+                    self.unique_index.setdefault((sobject, unique), {})[record.get(unique)] = record_id
             work.staged.clear()
 
     def insert(self, sobject: str, fields: dict[str, Any]) -> str:

@@ -1,0 +1,164 @@
+"""Speed and size of POST /sessions, side by side in one run (make bench).
+
+    python -m bench.benchmark [--requests 60] [--latency 0.05] [--output docs/performance.md]
+
+Prints, per case: Salesforce calls per request against the floor, warm p50/p99 with a fixed latency
+added to every Salesforce call and the ratio to (calls x latency); the handler's own cost with no
+added latency and its peak memory; cold start (fresh interpreter: import + first request) against a
+fresh interpreter that only imports boto3; the built artifact's size and largest packages.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+from typing import Any
+
+os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+
+import handler.app as handler_app
+from bench.cold_start import cold_start_figures
+from local.api_gateway_events import rest_event
+from local.environment import LocalEnvironment, local_environment
+from local.lambda_runtime import cold_start, invoke
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [
+    ("with task, 1 student", 1),
+    ("with task, 20 students", 20),
+    ("with task, 200 students", 200),
+    ("without task", None),
+]
+
+
+def run_case(env: LocalEnvironment, students: int | None, requests: int) -> dict[str, Any]:
+    standin = env.standin
+    team = standin.insert("Team_Season__c", {"Name": f"bench {students}"})
+    if students:
+        standin.seed_students(team, students)
+    query = {"createAttendanceTask": "true" if students else "false"}
+
+    def one() -> tuple[float, int, int, float]:
+        body = {
+            "TeamSeasonId": team,
+            "SessionDate": "2025-05-21",
+            "SessionStart": "18:00",
+            "SessionTopic": f"bench-{uuid.uuid4().hex}",
+            "CoachId": env.seed.coach_id,
+        }
+        standin.reset_calls()
+        started = time.perf_counter()
+        response = invoke(rest_event(body, query=query))
+        elapsed = time.perf_counter() - started
+        rows = len(json.loads(response["body"]).get("Attendances", []))
+        assert response["statusCode"] == 201, response["body"]
+        own = elapsed - sum(call.seconds for call in handler_app.salesforce_calls)
+        return elapsed, len(standin.calls), rows, own
+
+    one()  # warm: token, connection, imports
+    samples = [one() for _ in range(requests)]
+    times = sorted(s[0] for s in samples)
+    calls = max(s[1] for s in samples)
+    return {
+        "p50": statistics.median(times),
+        "p99": times[max(0, int(len(times) * 0.99) - 1)],
+        "calls": calls,
+        "rows": samples[-1][2],
+        "own": statistics.median(s[3] for s in samples),
+    }
+
+
+def handler_overhead(env: LocalEnvironment, requests: int) -> dict[str, float]:
+    env.standin.latency = 0
+    tracemalloc.start()
+    case = run_case(env, 20, requests)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"p50_us": case["p50"] * 1e6, "own_us": case["own"] * 1e6, "peak_mb": peak / 1e6}
+
+
+def artifact_figures() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            ["make", "--silent", "build-SessionsFunction", f"ARTIFACTS_DIR={folder}", f"PYTHON={sys.executable}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        sizes: dict[str, int] = {}
+        for path in Path(folder).rglob("*"):
+            if path.is_file():
+                top = path.relative_to(folder).parts[0].split("-")[0].removesuffix(".dist")
+                sizes[top] = sizes.get(top, 0) + path.stat().st_size
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:8]
+    return {"total_mb": sum(sizes.values()) / 1e6, "largest": [(name, size / 1e6) for name, size in largest]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--output", type=Path)
+    options = parser.parse_args()
+
+    os.environ["IDEMPOTENCY_TABLE_NAME"] = ""  # Salesforce path only; the retry memory is measured below
+    lines = [f"# command: python -m bench.benchmark --requests {options.requests} --latency {options.latency}", ""]
+    with local_environment() as env:
+        os.environ["IDEMPOTENCY_TABLE_NAME"] = ""
+        cold_start()
+        env.standin.latency = options.latency
+        lines += [
+            "| case | Salesforce calls (floor) | warm p50 | warm p99 | calls x latency | overhead ratio"
+            " | handler's own time p50 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, students in CASES:
+            case = run_case(env, students, options.requests)
+            floor = 2 if students else 1
+            ideal = case["calls"] * options.latency
+            lines.append(
+                f"| {name} | {case['calls']} ({floor}) | {case['p50'] * 1000:.1f} ms | {case['p99'] * 1000:.1f} ms"
+                f" | {ideal * 1000:.0f} ms | {case['p50'] / ideal:.2f} | {case['own'] * 1000:.1f} ms |"
+            )
+        overhead = handler_overhead(env, options.requests)
+        from local.environment import IDEMPOTENCY_TABLE
+
+        os.environ["IDEMPOTENCY_TABLE_NAME"] = IDEMPOTENCY_TABLE
+        cold_start()
+        with_memory = run_case(env, 20, options.requests // 2)
+    lines += [
+        "",
+        f"No added latency, 20 students: p50 {overhead['p50_us']:.0f} µs per request end to end (the stand-in's HTTPS "
+        f"round trips on loopback included), of which the handler's own work is {overhead['own_us']:.0f} µs; peak "
+        f"traced memory {overhead['peak_mb']:.1f} MB.",
+        f"With the retry memory (moto's DynamoDB in-process, two item writes per request) and no added latency: "
+        f"p50 {with_memory['p50'] * 1000:.1f} ms end to end, handler's own work {with_memory['own'] * 1000:.1f} ms.",
+        "",
+    ]
+    cold = cold_start_figures()
+    lines += ["| cold start (fresh interpreter, median of 5) | seconds | ratio to `import boto3` |", "|---|---|---|"]
+    for name, seconds in cold.items():
+        lines.append(f"| {name} | {seconds:.3f} | {seconds / cold['import boto3']:.2f} |")
+    artifact = artifact_figures()
+    lines += [
+        "",
+        f"Artifact (python3.13, arm64, unzipped): {artifact['total_mb']:.1f} MB. Largest: "
+        + ", ".join(f"{name} {size:.1f} MB" for name, size in artifact["largest"])
+        + ".",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if options.output:
+        options.output.write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
