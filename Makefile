@@ -69,6 +69,11 @@ clean:
 # Wheels for the Lambda platform, whatever Python and CPU this machine has.
 LAMBDA_PLATFORM ?= manylinux2014_aarch64
 LAMBDA_PYTHON ?= 3.13
+# Lambda cannot write __pycache__ into /var/task: without shipped bytecode every cold start compiles
+# every module. The bytecode must come from the runtime's Python version; without one, none is shipped.
+# Parts of the wheels the service never imports keep their source only (importable, no bytecode).
+NOT_COMPILED := /(pydantic/v1|aws_lambda_powertools/utilities/(parser|batch|streaming|kafka|feature_flags|data_masking|validation))/
+LAMBDA_COMPILER ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_PYTHON)*/bin/python$(LAMBDA_PYTHON)) python$(LAMBDA_PYTHON))
 
 build-SessionsFunction:
 	$(PYTHON) -m pip install --quiet --no-deps --no-compile --target "$(ARTIFACTS_DIR)" \
@@ -76,4 +81,11 @@ build-SessionsFunction:
 		--only-binary=:all: -r requirements/lambda.txt
 	cp -R handler "$(ARTIFACTS_DIR)/handler"
 	cp -R lib/session_scheduling "$(ARTIFACTS_DIR)/session_scheduling"
+	cp -R artifact/zeep_placeholder/zeep "$(ARTIFACTS_DIR)/zeep"
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	rm -rf "$(ARTIFACTS_DIR)"/bin
+	find "$(ARTIFACTS_DIR)" -name "*.pyi" -delete
+	if "$(LAMBDA_COMPILER)" -c "" 2>/dev/null; then \
+		"$(LAMBDA_COMPILER)" -m compileall -q -j 0 --invalidation-mode unchecked-hash -x "$(NOT_COMPILED)" \
+			"$(ARTIFACTS_DIR)" >/dev/null; \
+	else echo "no python$(LAMBDA_PYTHON) here: the artifact ships without bytecode"; fi

@@ -1,0 +1,5 @@
+"""Placeholder: see zeep/__init__.py."""
+
+
+class ServiceProxy:
+    pass
