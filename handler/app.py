@@ -152,7 +152,10 @@ def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
 @app.exception_handler(IdempotencyPersistenceLayerError)  # type: ignore[untyped-decorator] # untyped upstream
 def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Response[Any]:
     """Fail closed: without the retry memory a retry could create a second session."""
-    logger.error("idempotency table unavailable", extra={"outcome": "unavailable", "error_type": type(error).__name__})
+    logger.error(
+        "idempotency table unavailable",
+        extra={"outcome": "unavailable", "error_type": type(error).__name__, "detail": repr(error.args)[:500]},
+    )
     return problem(
         503,
         "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
