@@ -56,14 +56,7 @@ def main() -> None:
     options = parser.parse_args()
     with local_environment(options.standin_port) as env:
         server = ThreadingHTTPServer(("127.0.0.1", options.port), ApiGatewayProxy)
-        example = {
-            "TeamSeasonId": env.seed.team_season_id,
-            "SessionDate": "2025-05-21",
-            "SessionStart": "18:00",
-            "SessionEnd": "19:30",
-            "SessionTopic": "Dribbling",
-            "CoachId": env.seed.coach_id,
-        }
+        example = env.example_session()
         print(f"Salesforce stand-in: {env.standin.url} (seeded: 1 team season, 1 coach, students)")
         print(f"Local API ready on http://127.0.0.1:{options.port}  (Ctrl-C to stop)\n")
         print("Try:")

@@ -50,6 +50,17 @@ class LocalEnvironment:
         secret.update(overrides)
         return secret
 
+    def example_session(self) -> dict[str, Any]:
+        """A request body for the seeded team season and coach: 18:00-19:30, with a task."""
+        return {
+            "TeamSeasonId": self.seed.team_season_id,
+            "SessionDate": "2025-05-21",
+            "SessionStart": "18:00",
+            "SessionEnd": "19:30",
+            "SessionTopic": "Dribbling",
+            "CoachId": self.seed.coach_id,
+        }
+
     def store_secret(self, value: dict[str, Any] | str) -> None:
         """Replace the secret's value, as a rotation would."""
         text = value if isinstance(value, str) else json.dumps(value)

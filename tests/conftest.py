@@ -75,13 +75,6 @@ def post_session(body: Any = None, **event_options: Any) -> Answer:
 
 
 def session_body(env: LocalEnvironment, **fields: Any) -> dict[str, Any]:
-    body = {
-        "TeamSeasonId": env.seed.team_season_id,
-        "SessionDate": "2025-05-21",
-        "SessionStart": "18:00",
-        "SessionEnd": "19:30",
-        "SessionTopic": "Dribbling",
-        "CoachId": env.seed.coach_id,
-    }
-    body.update(fields)
+    """The example session; a field set to ... is left out."""
+    body = env.example_session() | fields
     return {key: value for key, value in body.items() if value is not ...}

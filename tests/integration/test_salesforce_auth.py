@@ -1,27 +1,18 @@
 """Authentication: both OAuth flows against the stand-in's token endpoint, and its failure modes."""
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local.environment import LocalEnvironment
 from tests.conftest import post_session, session_body
 from tests.integration.test_salesforce_failures import NOTHING, assert_failed
+from tests.keys import rsa_key_pair
 
 INTEGRATION_USER = "integration@owls.example.org"
 
 
 @pytest.fixture
 def jwt_org(org: LocalEnvironment) -> tuple[LocalEnvironment, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private_pem, public_pem = rsa_key_pair()
     org.standin.register_client("jwt-app", public_key_pem=public_pem, username=INTEGRATION_USER)
     return org, private_pem
 

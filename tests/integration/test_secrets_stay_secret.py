@@ -6,12 +6,11 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local.environment import LocalEnvironment
 from local.lambda_runtime import cold_start
 from tests.conftest import Answer, post_session, session_body
+from tests.keys import rsa_key_pair
 
 CLIENT_SECRET = "cc-secret-Zq8vX2-never-printed"
 
@@ -29,15 +28,7 @@ def everything_logged(service_logs: io.StringIO, caplog: pytest.LogCaptureFixtur
 
 
 def test_no_path_leaks_a_secret(org: LocalEnvironment, everything_logged: Callable[[], str]) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private_pem, public_pem = rsa_key_pair()
     org.standin.register_client("cc-app", client_secret=CLIENT_SECRET)
     org.standin.register_client("jwt-app", public_key_pem=public_pem, username="integration@owls.example.org")
     client_credentials = org.client_credentials_secret(client_id="cc-app", client_secret=CLIENT_SECRET)
