@@ -122,3 +122,16 @@ def test_only_students_enrolled_on_the_session_date_get_a_row(org: LocalEnvironm
     assert answer.status == 201
     assert answer.body["Attendances"] == []
     assert org.standin.record_count()["Attendance__c"] == 0
+
+
+@pytest.mark.parametrize("students", [23, 24, 201])
+def test_teams_of_any_size_get_one_row_per_student_in_one_composite(org: LocalEnvironment, students: int) -> None:
+    team = org.standin.insert("Team_Season__c", {"Name": "Big team"})
+    enrolled = org.standin.seed_students(team, students)
+
+    answer = post_session(session_body(org, TeamSeasonId=team))
+
+    assert answer.status == 201
+    assert sorted(a["StudentId"] for a in answer.body["Attendances"]) == sorted(enrolled)
+    assert org.standin.record_count() == {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": students}
+    assert [call.kind for call in org.standin.calls] == ["token", "query", "composite"]

@@ -187,3 +187,15 @@ def test_a_secret_that_does_not_exist_is_a_permanent_auth_failure(
     assert_failed(answer, "auth", "SECRET_UNAVAILABLE", retryable=False)
     assert "ResourceNotFoundException" in answer.body["salesforceErrors"][0]["message"]
     assert org.standin.calls == []
+
+
+def test_a_refused_row_in_a_collection_rolls_back_the_whole_bundle(org: LocalEnvironment) -> None:
+    team = org.standin.insert("Team_Season__c", {"Name": "Big team"})
+    org.standin.seed_students(team, 30)
+    org.standin.fail_next_insert("Attendance__c", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Student withdrawn")
+
+    answer = post_session(session_body(org, TeamSeasonId=team))
+
+    assert_failed(answer, "attendance", "FIELD_CUSTOM_VALIDATION_EXCEPTION", retryable=False)
+    assert answer.body["salesforceErrors"][0]["message"] == "Student withdrawn"
+    assert org.standin.record_count() == NOTHING

@@ -59,8 +59,20 @@ def test_session_fields_use_salesforce_formats() -> None:
     assert "OwnerId" not in subrequests[1]["body"]
 
 
-@pytest.mark.parametrize(("students", "collections"), [(0, 0), (1, 1), (200, 1), (201, 2), (4600, 23)])
-def test_attendance_rows_travel_in_collections_of_at_most_200(students: int, collections: int) -> None:
+@pytest.mark.parametrize(("students", "subrequests"), [(0, 2), (1, 3), (23, 25)])
+def test_a_team_that_fits_gets_one_plain_create_per_attendance_row(students: int, subrequests: int) -> None:
+    request_body = bundle_request(plan_with(students), "62.0")
+    rows = request_body["compositeRequest"][2:]
+
+    assert request_body["allOrNone"] is True
+    assert len(request_body["compositeRequest"]) == subrequests
+    assert all(row["url"] == "/services/data/v62.0/sobjects/Attendance__c" for row in rows)
+    assert all(row["body"]["Session__c"] == "@{session.id}" for row in rows)
+    assert all(row["body"]["ExternalId__c"].endswith("-@{session.id}") for row in rows)
+
+
+@pytest.mark.parametrize(("students", "collections"), [(24, 1), (200, 1), (201, 2), (4600, 23)])
+def test_larger_teams_travel_in_collections_of_at_most_200(students: int, collections: int) -> None:
     request_body = bundle_request(plan_with(students), "62.0")
     subrequests = request_body["compositeRequest"]
     assert request_body["allOrNone"] is True
@@ -68,6 +80,7 @@ def test_attendance_rows_travel_in_collections_of_at_most_200(students: int, col
     rows = [row for sub in subrequests[2:] for row in sub["body"]["records"]]
     assert len(rows) == students
     assert all(len(sub["body"]["records"]) <= 200 for sub in subrequests[2:])
+    assert all(sub["body"]["allOrNone"] is True for sub in subrequests[2:])
 
 
 def test_more_students_than_one_request_can_hold_is_refused_before_anything_is_sent() -> None:

@@ -1,15 +1,16 @@
 """One all-or-none composite request for the whole bundle, and reading its answer.
 
-Session and task are sObject creates; attendance rows go in sObject Collections subrequests of up to
-200 records. With the composite's allOrNone set, Salesforce rolls back every subrequest, collections
+Session, task and, for teams of up to 23 students, each attendance row are sObject creates; larger
+teams' rows go in sObject Collections subrequests of up to 200 records. With the composite's allOrNone set, Salesforce rolls back every subrequest, collections
 included, when any of them fails: nothing is left behind.
 """
 
 from typing import Any
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage, is_retryable
-from session_scheduling.plan import CreatedBundle, SessionPlan
+from session_scheduling.plan import CreatedBundle, SessionPlan, Student
 from session_scheduling.salesforce.records import (
+    ATTENDANCE,
     SESSION,
     TASK,
     attendance_record,
@@ -29,48 +30,44 @@ _ROLLBACK_NOTICES = frozenset({"PROCESSING_HALTED", "ALL_OR_NONE_OPERATION_ROLLE
 
 def bundle_request(plan: SessionPlan, api_version: str) -> dict[str, Any]:
     base = f"/services/data/v{api_version}"
-    subrequests: list[dict[str, Any]] = [
+    subrequests = [_create(base, SESSION, SESSION_REF, session_fields(plan))]
+    if plan.task is not None:
+        subrequests.append(_create(base, TASK, TASK_REF, task_fields(plan.task, NEW_SESSION_ID)))
+        subrequests.extend(_attendance_subrequests(base, plan.task.students))
+    return {"allOrNone": True, "collateSubrequests": False, "compositeRequest": subrequests}
+
+
+def _attendance_subrequests(base: str, students: tuple[Student, ...]) -> list[dict[str, Any]]:
+    """One plain create per row while they fit (the common team); collections of 200 beyond that."""
+    if len(students) > MAX_ATTENDANCE_ROWS:
+        raise SalesforceFailure(
+            "attendance",
+            (
+                SalesforceError(
+                    "TOO_MANY_STUDENTS",
+                    f"{len(students)} enrolled students exceed the {MAX_ATTENDANCE_ROWS} one request can create",
+                ),
+            ),
+        )
+    rows = [attendance_record(student, NEW_SESSION_ID) for student in students]
+    if len(rows) <= MAX_SUBREQUESTS - 2:
+        return [
+            _create(base, ATTENDANCE, f"attendance{number}", {k: v for k, v in row.items() if k != "attributes"})
+            for number, row in enumerate(rows)
+        ]
+    return [
         {
             "method": "POST",
-            "url": f"{base}/sobjects/{SESSION}",
-            "referenceId": SESSION_REF,
-            "body": session_fields(plan),
-        },
+            "url": f"{base}/composite/sobjects",
+            "referenceId": f"attendance{number}",
+            "body": {"allOrNone": True, "records": rows[first : first + MAX_COLLECTION_RECORDS]},
+        }
+        for number, first in enumerate(range(0, len(rows), MAX_COLLECTION_RECORDS))
     ]
-    if plan.task is not None:
-        subrequests.append(
-            {
-                "method": "POST",
-                "url": f"{base}/sobjects/{TASK}",
-                "referenceId": TASK_REF,
-                "body": task_fields(plan.task, NEW_SESSION_ID),
-            }
-        )
-        students = plan.task.students
-        if len(students) > MAX_ATTENDANCE_ROWS:
-            raise SalesforceFailure(
-                "attendance",
-                (
-                    SalesforceError(
-                        "TOO_MANY_STUDENTS",
-                        f"{len(students)} enrolled students exceed the {MAX_ATTENDANCE_ROWS} one request can create",
-                    ),
-                ),
-            )
-        for chunk_number, first in enumerate(range(0, len(students), MAX_COLLECTION_RECORDS)):
-            chunk = students[first : first + MAX_COLLECTION_RECORDS]
-            subrequests.append(
-                {
-                    "method": "POST",
-                    "url": f"{base}/composite/sobjects",
-                    "referenceId": f"attendance{chunk_number}",
-                    "body": {
-                        "allOrNone": True,
-                        "records": [attendance_record(student, NEW_SESSION_ID) for student in chunk],
-                    },
-                }
-            )
-    return {"allOrNone": True, "collateSubrequests": False, "compositeRequest": subrequests}
+
+
+def _create(base: str, sobject: str, reference: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"method": "POST", "url": f"{base}/sobjects/{sobject}", "referenceId": reference, "body": body}
 
 
 def read_bundle_response(plan: SessionPlan, document: Any) -> CreatedBundle:
@@ -81,7 +78,8 @@ def read_bundle_response(plan: SessionPlan, document: Any) -> CreatedBundle:
     attendance_ids: list[str] = []
     for reference, answer in answers.items():
         if reference.startswith("attendance"):
-            attendance_ids.extend(str(result["id"]) for result in answer["body"])
+            body = answer["body"]  # a created record, or a collection's list of them
+            attendance_ids.extend(str(result["id"]) for result in (body if isinstance(body, list) else [body]))
     expected_rows = len(plan.task.students) if plan.task else 0
     if len(attendance_ids) != expected_rows:
         raise _malformed(f"expected {expected_rows} attendance results, got {len(attendance_ids)}")
