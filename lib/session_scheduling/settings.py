@@ -3,7 +3,7 @@
 import os
 from functools import cache
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -48,7 +48,12 @@ class ServiceSettings(BaseModel):
     @field_validator("org_timezone", mode="before")
     @classmethod
     def _zone(cls, value: object) -> object:
-        return ZoneInfo(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone such as America/Los_Angeles") from None
 
     @field_validator("task_owner_user_id", "idempotency_table_name", mode="before")
     @classmethod

@@ -199,3 +199,26 @@ def test_a_refused_row_in_a_collection_rolls_back_the_whole_bundle(org: LocalEnv
     assert_failed(answer, "attendance", "FIELD_CUSTOM_VALIDATION_EXCEPTION", retryable=False)
     assert answer.body["salesforceErrors"][0]["message"] == "Student withdrawn"
     assert org.standin.record_count() == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("SALESFORCE_SECRET_ID", None, "SALESFORCE_SECRET_ID"),
+        ("ORG_TIMEZONE", "Mars/Olympus_Mons", "ORG_TIMEZONE"),
+        ("TASK_OWNER_USER_ID", "0035g0000000001AAA", "TASK_OWNER_USER_ID"),
+    ],
+)
+def test_a_misconfigured_deployment_is_an_auth_failure_naming_the_variable(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch, variable: str, value: str | None, named: str
+) -> None:
+    if value is None:
+        monkeypatch.delenv(variable)
+    else:
+        monkeypatch.setenv(variable, value)
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "CONFIGURATION_ERROR", retryable=False)
+    assert named in answer.body["salesforceErrors"][0]["message"]
+    assert org.standin.calls == []
