@@ -1,0 +1,209 @@
+"""The stand-in answers like Salesforce does, so a mapping mistake in the service fails a test."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from local.org_standin import SalesforceStandin, StandinSeed
+from tests.keys import rsa_key_pair
+
+API = "/services/data/v62.0"
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[SalesforceStandin]:
+    with SalesforceStandin() as running:
+        running.register_client("app", client_secret="s3cret")
+        yield running
+
+
+@pytest.fixture
+def org(standin: SalesforceStandin) -> tuple[SalesforceStandin, StandinSeed, requests.Session]:
+    standin.reset()
+    seed = standin.seed_demo()
+    http = requests.Session()
+    http.trust_env = False  # REQUESTS_CA_BUNDLE from the environment would override verify
+    http.verify = standin.ca_bundle_path
+    token = http.post(
+        f"{standin.url}/services/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": "app", "client_secret": "s3cret"},
+        timeout=5,
+    ).json()
+    http.headers["Authorization"] = f"Bearer {token['access_token']}"
+    return standin, seed, http
+
+
+def create(org: Any, sobject: str, body: dict[str, Any]) -> requests.Response:
+    standin, _, http = org
+    return http.post(f"{standin.url}{API}/sobjects/{sobject}", json=body, timeout=5)
+
+
+def test_token_errors_use_oauths_error_body(standin: SalesforceStandin) -> None:
+    answer = requests.post(
+        f"{standin.url}/services/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": "app", "client_secret": "nope"},
+        verify=standin.ca_bundle_path,
+        timeout=5,
+    )
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"error": "invalid_client", "error_description": "invalid client credentials"},
+    )
+    password = requests.post(
+        f"{standin.url}/services/oauth2/token",
+        data={"grant_type": "password"},
+        verify=standin.ca_bundle_path,
+        timeout=5,
+    )
+    assert password.json()["error"] == "unsupported_grant_type"
+
+
+def test_the_jwt_bearer_grant_checks_the_signature(standin: SalesforceStandin) -> None:
+    import time
+
+    import jwt
+
+    private_pem, public_pem = rsa_key_pair()
+    standin.register_client("jwt", public_key_pem=public_pem, username="u@example.org")
+    claims = {"iss": "jwt", "sub": "u@example.org", "aud": "https://login.salesforce.com", "exp": int(time.time()) + 60}
+    good = jwt.encode(claims, private_pem, algorithm="RS256")
+    forged = jwt.encode(claims, rsa_key_pair()[0], algorithm="RS256")
+    grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    answers = [
+        requests.post(
+            f"{standin.url}/services/oauth2/token",
+            data={"grant_type": grant, "assertion": assertion},
+            verify=standin.ca_bundle_path,
+            timeout=5,
+        )
+        for assertion in (good, forged)
+    ]
+    assert answers[0].json()["instance_url"] == standin.url
+    assert answers[1].json()["error"] == "invalid_grant"
+
+
+def test_an_unknown_token_is_invalid_session_id(org: Any) -> None:
+    standin, _, http = org
+    standin.expire_tokens()
+    answer = http.get(f"{standin.url}{API}/sobjects/Session__c/a0S5g0000000001EAA", timeout=5)
+    assert (answer.status_code, answer.json()) == (
+        401,
+        [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"Team_Season__c": None}, "REQUIRED_FIELD_MISSING"),
+        ({"Team_Season__c": "bogus"}, "MALFORMED_ID"),
+        ({"Team_Season__c": "0035g0000000001AAA"}, "FIELD_INTEGRITY_EXCEPTION"),
+        ({"Session_Start__c": "18:00"}, "JSON_PARSER_ERROR"),
+        ({"Session_Date__c": "2025-02-30"}, "JSON_PARSER_ERROR"),
+        ({"Session_Topic__c": "x" * 256}, "STRING_TOO_LONG"),
+        ({"Coach__c": "0035g0000000001AAA"}, "INVALID_FIELD"),
+    ],
+)
+def test_creates_are_validated_like_an_org(org: Any, fields: dict[str, Any], code: str) -> None:
+    _, seed, _ = org
+    body = {"Team_Season__c": seed.team_season_id, **fields}
+    answer = create(org, "Session__c", body)
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == code
+
+
+def test_the_aggregate_enrollment_query_returns_each_active_student_once_with_name(org: Any) -> None:
+    standin, seed, http = org
+    soql = (
+        f"SELECT Contact__c, Contact__r.Name FROM Enrollment__c WHERE Team_Season__c = '{seed.team_season_id}' "
+        "AND Start_Date__c <= 2025-05-21 AND End_Date__c >= 2025-05-21 GROUP BY Contact__c, Contact__r.Name"
+    )
+    answer = http.get(f"{standin.url}{API}/query", params={"q": soql}, timeout=5).json()
+    assert answer["done"] is True
+    assert {r["Contact__c"]: r["Name"] for r in answer["records"]} == seed.student_names
+    assert all(r["attributes"] == {"type": "AggregateResult"} for r in answer["records"])
+
+
+def test_composite_all_or_none_rolls_everything_back(org: Any) -> None:
+    standin, seed, http = org
+    standin.fail_next_insert("Attendance__c", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no")
+    student = seed.student_ids[0]
+    body = {
+        "allOrNone": True,
+        "compositeRequest": [
+            {
+                "method": "POST",
+                "url": f"{API}/sobjects/Session__c",
+                "referenceId": "s",
+                "body": {"Team_Season__c": seed.team_season_id},
+            },
+            {
+                "method": "POST",
+                "url": f"{API}/sobjects/Attendance__c",
+                "referenceId": "a",
+                "body": {"Contact__c": student, "Session__c": "@{s.id}", "ExternalId__c": f"{student}-@{{s.id}}"},
+            },
+        ],
+    }
+    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()["compositeResponse"]
+    assert [a["httpStatusCode"] for a in answer] == [400, 400]
+    assert answer[0]["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert answer[1]["body"][0]["errorCode"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    assert standin.record_count() == {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
+
+
+def test_composite_references_resolve_inside_values(org: Any) -> None:
+    standin, seed, http = org
+    student = seed.student_ids[0]
+    body = {
+        "allOrNone": True,
+        "compositeRequest": [
+            {
+                "method": "POST",
+                "url": f"{API}/sobjects/Session__c",
+                "referenceId": "s",
+                "body": {"Team_Season__c": seed.team_season_id},
+            },
+            {
+                "method": "POST",
+                "url": f"{API}/composite/sobjects",
+                "referenceId": "rows",
+                "body": {
+                    "allOrNone": True,
+                    "records": [
+                        {
+                            "attributes": {"type": "Attendance__c"},
+                            "Contact__c": student,
+                            "Session__c": "@{s.id}",
+                            "ExternalId__c": f"{student}-@{{s.id}}",
+                        }
+                    ],
+                },
+            },
+        ],
+    }
+    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()["compositeResponse"]
+    session_id = answer[0]["body"]["id"]
+    [row] = standin.records("Attendance__c")
+    assert (row["Session__c"], row["ExternalId__c"]) == (session_id, f"{student}-{session_id}")
+    assert answer[1]["body"][0]["success"] is True
+
+
+def test_a_duplicate_external_id_is_duplicate_value(org: Any) -> None:
+    _, seed, _ = org
+    session = create(org, "Session__c", {"Team_Season__c": seed.team_season_id}).json()["id"]
+    row = {"Contact__c": seed.student_ids[0], "Session__c": session, "ExternalId__c": "same"}
+    assert create(org, "Attendance__c", row).status_code == 201
+    again = create(org, "Attendance__c", row)
+    assert again.json()[0]["errorCode"] == "DUPLICATE_VALUE"
+
+
+def test_injected_faults_answer_then_stop(org: Any) -> None:
+    standin, _, http = org
+    standin.inject_fault("query", status=503, body="<html>down</html>", times=1)
+    first = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=5)
+    second = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=5)
+    assert first.status_code == 503
+    assert second.json()[0]["errorCode"] == "MALFORMED_QUERY"  # only the enrollment query is understood
