@@ -60,6 +60,7 @@ class SalesforceStandin:
         self.live_tokens: set[str] = set()
         self.issued_tokens: list[str] = []
         self.calls: list[Call] = []
+        self.generation = 0  # bumped by reset(): a slow request from before a reset is not counted after it
         self.latency = 0.0
         self.instance_url: str | None = None  # what tokens name as instance_url; None is this server
         self._faults: list[Fault] = []
@@ -203,9 +204,10 @@ class SalesforceStandin:
                     return fault
         return None
 
-    def record_call(self, method: str, path: str, status: int, kind: str) -> None:
+    def record_call(self, method: str, path: str, status: int, kind: str, generation: int | None = None) -> None:
         with self._lock:
-            self.calls.append(Call(method, path, status, kind))
+            if generation is None or generation == self.generation:
+                self.calls.append(Call(method, path, status, kind))
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -215,6 +217,7 @@ class SalesforceStandin:
         """A fresh, empty org (IDs restart, so a new seed has the same IDs); registered clients stay."""
         with self._lock:
             self.org = Org()
+            self.generation += 1
             self.live_tokens.clear()
             self.calls.clear()
             self._faults.clear()

@@ -59,13 +59,14 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         kind = kind_of(url.path)
         org = standin.org  # a slow request still lands in the org it arrived at, even after a reset
+        self._generation = standin.generation
         if standin.latency:
             time.sleep(standin.latency)
         fault = standin.take_fault(kind)
         if fault is not None:
             time.sleep(fault.delay)
             if fault.drop_connection:
-                standin.record_call(method, url.path, 0, kind)
+                standin.record_call(method, url.path, 0, kind, self._generation)
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -116,7 +117,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any, method: str, path: str, kind: str) -> None:
         standin = self.server.standin  # type: ignore[attr-defined]
-        standin.record_call(method, path, status, kind)
+        standin.record_call(method, path, status, kind, self._generation)
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", JSON if not isinstance(body, str) else "text/html")
