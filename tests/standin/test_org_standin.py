@@ -126,10 +126,9 @@ def test_the_aggregate_enrollment_query_returns_each_active_student_once_with_na
     assert all(r["attributes"] == {"type": "AggregateResult"} for r in answer["records"])
 
 
-def test_composite_all_or_none_rolls_everything_back(org: Any) -> None:
+def session_and_attendance(org: Any, url: str, row_body: dict[str, Any]) -> list[dict[str, Any]]:
+    """POST one composite: a Session__c, then a second subrequest that references it."""
     standin, seed, http = org
-    standin.fail_next_insert("Attendance__c", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no")
-    student = seed.student_ids[0]
     body = {
         "allOrNone": True,
         "compositeRequest": [
@@ -139,52 +138,38 @@ def test_composite_all_or_none_rolls_everything_back(org: Any) -> None:
                 "referenceId": "s",
                 "body": {"Team_Season__c": seed.team_season_id},
             },
-            {
-                "method": "POST",
-                "url": f"{API}/sobjects/Attendance__c",
-                "referenceId": "a",
-                "body": {"Contact__c": student, "Session__c": "@{s.id}", "ExternalId__c": f"{student}-@{{s.id}}"},
-            },
+            {"method": "POST", "url": f"{API}/{url}", "referenceId": "a", "body": row_body},
         ],
     }
-    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()["compositeResponse"]
+    answer: list[dict[str, Any]] = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()[
+        "compositeResponse"
+    ]
+    return answer
+
+
+def attendance_row(student: str) -> dict[str, Any]:
+    return {"Contact__c": student, "Session__c": "@{s.id}", "ExternalId__c": f"{student}-@{{s.id}}"}
+
+
+def test_composite_all_or_none_rolls_everything_back(org: Any) -> None:
+    standin, seed, _ = org
+    standin.fail_next_insert("Attendance__c", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no")
+
+    answer = session_and_attendance(org, "sobjects/Attendance__c", attendance_row(seed.student_ids[0]))
+
     assert [a["httpStatusCode"] for a in answer] == [400, 400]
     assert answer[0]["body"][0]["errorCode"] == "PROCESSING_HALTED"
     assert answer[1]["body"][0]["errorCode"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
     assert standin.record_count() == {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
 
 
-def test_composite_references_resolve_inside_values(org: Any) -> None:
-    standin, seed, http = org
+def test_composite_references_resolve_inside_values_of_a_collection(org: Any) -> None:
+    standin, seed, _ = org
     student = seed.student_ids[0]
-    body = {
-        "allOrNone": True,
-        "compositeRequest": [
-            {
-                "method": "POST",
-                "url": f"{API}/sobjects/Session__c",
-                "referenceId": "s",
-                "body": {"Team_Season__c": seed.team_season_id},
-            },
-            {
-                "method": "POST",
-                "url": f"{API}/composite/sobjects",
-                "referenceId": "rows",
-                "body": {
-                    "allOrNone": True,
-                    "records": [
-                        {
-                            "attributes": {"type": "Attendance__c"},
-                            "Contact__c": student,
-                            "Session__c": "@{s.id}",
-                            "ExternalId__c": f"{student}-@{{s.id}}",
-                        }
-                    ],
-                },
-            },
-        ],
-    }
-    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()["compositeResponse"]
+    rows = {"allOrNone": True, "records": [{"attributes": {"type": "Attendance__c"}, **attendance_row(student)}]}
+
+    answer = session_and_attendance(org, "composite/sobjects", rows)
+
     session_id = answer[0]["body"]["id"]
     [row] = standin.records("Attendance__c")
     assert (row["Session__c"], row["ExternalId__c"]) == (session_id, f"{student}-{session_id}")
