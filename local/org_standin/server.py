@@ -1,8 +1,6 @@
 """The stand-in's HTTPS front: OAuth token endpoint, sObject REST, query and composite, in Salesforce's formats."""
 
 import json
-import secrets
-import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -133,10 +131,3 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError as error:
         raise SalesforceProblem("JSON_PARSER_ERROR", f"Unexpected character: {error}") from None
-
-
-def new_token() -> str:
-    return "00D5g000001STND!" + secrets.token_urlsafe(48)
-
-
-_lock = threading.Lock()
