@@ -67,7 +67,7 @@ class SalesforceGateway:
         return students_from_query(answer.get("records", []))
 
     def create_session_bundle(self, plan: SessionPlan) -> CreatedBundle:
-        secret = self._current_secret()
+        secret = self._read_secret()
         body = bundle_request(plan, secret.api_version)
         answer = self._call(
             "session", "composite", lambda sf: sf.restful("composite", method="POST", json=body, timeout=self._timeouts)
@@ -95,7 +95,7 @@ class SalesforceGateway:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _salesforce(self) -> "Salesforce":
-        secret = self._current_secret()
+        secret = self._read_secret()
         if self._client is None or secret != self._token_secret:
             from simple_salesforce.api import Salesforce  # noqa: PLC0415 - heavy import, first request only
 
@@ -120,15 +120,9 @@ class SalesforceGateway:
             finally:
                 self._on_call(CallRecord(name=name, seconds=time.perf_counter() - started, ok=ok))
 
-    def _current_secret(self) -> Secret:
-        return self._read_secret()
-
     def _forget_token(self) -> None:
         self._client = None
         self._token_secret = None
-
-    def _record(self, name: str, started: float, *, ok: bool) -> None:
-        self._on_call(CallRecord(name=name, seconds=time.perf_counter() - started, ok=ok))
 
 
 def _translate(stage: Stage, status: int, content: Any) -> SalesforceFailure:
