@@ -16,14 +16,13 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 
 import requests
 
 os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # figures, not 1,000 request logs
 os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
 
-from local.api import ApiGatewayProxy
+from local.api import ApiGatewayProxy, LocalServer
 from local.environment import local_environment
 
 
@@ -81,7 +80,7 @@ def main() -> None:
 
     with local_environment() as env:
         env.standin.latency = options.latency
-        server = ThreadingHTTPServer(("127.0.0.1", 0), ManyContainers)
+        server = LocalServer(("127.0.0.1", 0), ManyContainers)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/sessions"

@@ -14,6 +14,13 @@ from local.environment import local_environment
 from local.lambda_runtime import invoke
 
 
+class LocalServer(ThreadingHTTPServer):
+    """socketserver's listen backlog of 5 drops connections in a burst; their SYN retries then wait 1-15 s."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class ApiGatewayProxy(BaseHTTPRequestHandler):
     """Turns each HTTP request into an API Gateway REST proxy event and the handler's answer back."""
 
@@ -55,7 +62,7 @@ def main() -> None:
     parser.add_argument("--standin-port", type=int, default=0)
     options = parser.parse_args()
     with local_environment(options.standin_port) as env:
-        server = ThreadingHTTPServer(("127.0.0.1", options.port), ApiGatewayProxy)
+        server = LocalServer(("127.0.0.1", options.port), ApiGatewayProxy)
         example = env.example_session()
         print(f"Salesforce stand-in: {env.standin.url} (seeded: 1 team season, 1 coach, students)")
         print(f"Local API ready on http://127.0.0.1:{options.port}  (Ctrl-C to stop)\n")

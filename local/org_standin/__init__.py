@@ -75,8 +75,11 @@ class SalesforceStandin:
     def start(self) -> Self:
         import ssl
 
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), SalesforceHandler)
+        server = ThreadingHTTPServer(("127.0.0.1", self._port), SalesforceHandler, bind_and_activate=False)
         server.daemon_threads = True
+        server.request_queue_size = 128  # the default backlog of 5 drops connections in a burst
+        server.server_bind()
+        server.server_activate()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
         server.socket = context.wrap_socket(server.socket, server_side=True)
