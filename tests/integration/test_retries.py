@@ -107,3 +107,12 @@ def test_an_unavailable_idempotency_table_fails_closed_with_a_503(
     assert "nothing was created" in answer.body["message"]
     assert org.standin.record_count()["Session__c"] == 0
     assert org.standin.calls == []
+
+
+def test_a_new_idempotency_key_is_a_new_request_even_with_an_identical_body(org: LocalEnvironment) -> None:
+    """The contract's window applies without the header; with one, the key says which request it is."""
+    first = post_session(session_body(org, CoachId=...), **with_key("tap-7"))
+    second = post_session(session_body(org, CoachId=...), **with_key("tap-8"))
+
+    assert (first.status, second.status) == (201, 201)
+    assert second.body["SessionId"] != first.body["SessionId"]
