@@ -129,6 +129,7 @@ def _invalid_request(error: RequestValidationError) -> Response[Any]:
 
 @app.exception_handler(SalesforceFailure)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
 def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
+    metrics.add_metric(name="SalesforceFailures", unit=MetricUnit.Count, value=1)  # alarm: one series
     with single_metric(
         name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE
     ) as failure_metric:
@@ -172,6 +173,7 @@ def _http_error(error: ServiceError) -> Response[Any]:
 @app.exception_handler(SalesforceOutcomeUnknown)  # type: ignore[untyped-decorator] # untyped upstream
 def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
     """Not a 500: a 500 promises that nothing was created, and here nobody knows."""
+    metrics.add_metric(name="SalesforceFailures", unit=MetricUnit.Count, value=1)
     with single_metric(name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
         m.add_dimension(name="stage", value="session")
         m.add_dimension(name="error_code", value="OUTCOME_UNKNOWN")

@@ -50,6 +50,9 @@ def test_a_failure_logs_its_stage_and_error_code_and_counts_it_by_both(
         "FIELD_CUSTOM_VALIDATION_EXCEPTION",
     )
     assert line["correlation_id"] == answer.body["requestId"] == "req-failure-1"
-    failure_metrics = [doc for doc in emf_documents(capsys.readouterr().out) if "SalesforceErrors" in doc]
-    assert failure_metrics[0]["stage"] == "task"
-    assert failure_metrics[0]["error_code"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    documents = emf_documents(capsys.readouterr().out)
+    [by_cause] = [doc for doc in documents if "SalesforceErrors" in doc]
+    assert (by_cause["stage"], by_cause["error_code"]) == ("task", "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+    [for_the_alarm] = [doc for doc in documents if "SalesforceFailures" in doc]
+    assert for_the_alarm["SalesforceFailures"] == [1.0]
+    assert "stage" not in for_the_alarm
