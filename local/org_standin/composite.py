@@ -10,6 +10,7 @@ from local.org_standin.schema import SalesforceProblem
 
 MAX_SUBREQUESTS = 25
 MAX_COLLECTION = 200
+MAX_COLLECTIONS_AND_QUERIES = 5  # of the 25 subrequests, at most 5 are sObject Collections or queries
 _REFERENCE_ID = re.compile(r"^[A-Za-z0-9_]+$")
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])+)\}")
 _PATH_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
@@ -26,7 +27,8 @@ ROLLED_BACK = {
 }
 
 
-def run_composite(org: Org, body: Any) -> dict[str, Any]:
+def run_composite(org: Org, body: Any, reverse_answers: bool = False) -> dict[str, Any]:
+    """reverse_answers: Salesforce does not promise compositeResponse in request order; tests can check that."""
     subrequests = _subrequests(body)
     all_or_none = bool(body.get("allOrNone", False))
     with org.lock:
@@ -50,7 +52,7 @@ def run_composite(org: Org, body: Any) -> dict[str, Any]:
             answers = [a if a["httpStatusCode"] >= 400 else _answer(a["referenceId"], 400, HALTED) for a in answers]
         else:
             org.commit(work)
-    return {"compositeResponse": answers}
+    return {"compositeResponse": answers[::-1] if reverse_answers else answers}
 
 
 def run_collection(org: Org, body: Any, outer_all_or_none: bool | None) -> tuple[int, list[dict[str, Any]]]:
@@ -74,6 +76,12 @@ def _subrequests(body: Any) -> list[dict[str, Any]]:
         if not _REFERENCE_ID.match(reference) or reference in seen:
             raise SalesforceProblem("INVALID_INPUT", f"Invalid or duplicate referenceId: {reference}")
         seen.add(reference)
+    heavy = [sub for sub in subrequests if re.search(r"/(composite/sobjects|query|queryAll)\b", str(sub.get("url")))]
+    if len(heavy) > MAX_COLLECTIONS_AND_QUERIES:
+        raise SalesforceProblem(
+            "INVALID_INPUT",
+            f"A composite request can contain at most {MAX_COLLECTIONS_AND_QUERIES} sObject Collections or query subrequests",
+        )
     return subrequests
 
 

@@ -87,18 +87,20 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             return 401, INVALID_SESSION
         parts = path.rstrip("/").split("/")[4:]  # after /services/data/vNN.N
         try:
-            return self._data_api(org, method, parts, query, raw)
+            return self._data_api(standin, org, method, parts, query, raw)
         except SalesforceProblem as problem:
             return 400, [problem.as_error()]
 
-    def _data_api(self, org: Any, method: str, parts: list[str], query: str, raw: bytes) -> tuple[int, Any]:
+    def _data_api(
+        self, standin: Any, org: Any, method: str, parts: list[str], query: str, raw: bytes
+    ) -> tuple[int, Any]:
         body = _json(raw) if raw else None
         if parts == ["query"] and method == "GET":
             soql = parse_qs(query).get("q", [""])[0]
             records = org.query(soql)
             return 200, {"totalSize": len(records), "done": True, "records": records}
         if parts == ["composite"] and method == "POST":
-            return 200, run_composite(org, body)
+            return 200, run_composite(org, body, reverse_answers=standin.reverse_composite_answers)
         if parts == ["composite", "sobjects"] and method == "POST":
             return 200, run_collection(org, body, outer_all_or_none=None)[1]
         if len(parts) == 2 and parts[0] == "sobjects" and method == "POST":

@@ -124,7 +124,7 @@ def test_only_students_enrolled_on_the_session_date_get_a_row(org: LocalEnvironm
     assert org.standin.record_count()["Attendance__c"] == 0
 
 
-@pytest.mark.parametrize("students", [23, 24, 201])
+@pytest.mark.parametrize("students", [23, 24, 201, 1000])
 def test_teams_of_any_size_get_one_row_per_student_in_one_composite(org: LocalEnvironment, students: int) -> None:
     team = org.standin.insert("Team_Season__c", {"Name": "Big team"})
     enrolled = org.standin.seed_students(team, students)
@@ -135,3 +135,18 @@ def test_teams_of_any_size_get_one_row_per_student_in_one_composite(org: LocalEn
     assert sorted(a["StudentId"] for a in answer.body["Attendances"]) == sorted(enrolled)
     assert org.standin.record_count() == {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": students}
     assert [call.kind for call in org.standin.calls] == ["token", "query", "composite"]
+
+
+@pytest.mark.parametrize("students", [5, 201])
+def test_each_attendance_id_belongs_to_its_student_whatever_order_salesforce_answers_in(
+    org: LocalEnvironment, students: int
+) -> None:
+    team = org.standin.insert("Team_Season__c", {"Name": "Big team"})
+    org.standin.seed_students(team, students)
+    org.standin.reverse_composite_answers = True
+
+    answer = post_session(session_body(org, TeamSeasonId=team))
+
+    assert answer.status == 201
+    student_of_row = {row["Id"]: row["Contact__c"] for row in org.standin.records("Attendance__c")}
+    assert {a["AttendanceId"]: a["StudentId"] for a in answer.body["Attendances"]} == student_of_row

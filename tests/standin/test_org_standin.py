@@ -192,3 +192,22 @@ def test_injected_faults_answer_then_stop(org: Any) -> None:
     second = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=5)
     assert first.status_code == 503
     assert second.json()[0]["errorCode"] == "MALFORMED_QUERY"  # only the enrollment query is understood
+
+
+def test_a_composite_takes_at_most_five_collection_or_query_subrequests(org: Any) -> None:
+    standin, seed, http = org
+    collection = {
+        "method": "POST",
+        "url": f"{API}/composite/sobjects",
+        "body": {
+            "allOrNone": True,
+            "records": [{"attributes": {"type": "Session__c"}, "Team_Season__c": seed.team_season_id}],
+        },
+    }
+    body = {"allOrNone": True, "compositeRequest": [dict(collection, referenceId=f"c{n}") for n in range(6)]}
+
+    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5)
+
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "INVALID_INPUT"
+    assert standin.record_count()["Session__c"] == 0

@@ -1,10 +1,12 @@
 """One all-or-none composite request for the whole bundle, and reading its answer.
 
 Session, task and, for teams of up to 23 students, each attendance row are sObject creates; larger
-teams' rows go in sObject Collections subrequests of up to 200 records. With the composite's allOrNone set, Salesforce rolls back every subrequest, collections
-included, when any of them fails: nothing is left behind.
+teams' rows go in sObject Collections subrequests of up to 200 records (Salesforce allows at most 5
+collection or query subrequests in one composite). With the composite's allOrNone set, Salesforce
+rolls back every subrequest, collections included, when any of them fails: nothing is left behind.
 """
 
+import itertools
 from typing import Any
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage, is_retryable
@@ -20,9 +22,11 @@ from session_scheduling.salesforce.records import (
 
 MAX_SUBREQUESTS = 25
 MAX_COLLECTION_RECORDS = 200
-MAX_ATTENDANCE_ROWS = (MAX_SUBREQUESTS - 2) * MAX_COLLECTION_RECORDS
+MAX_COLLECTION_SUBREQUESTS = 5
+MAX_ATTENDANCE_ROWS = MAX_COLLECTION_SUBREQUESTS * MAX_COLLECTION_RECORDS
 SESSION_REF = "session"
 TASK_REF = "task"
+ATTENDANCE_REF = "attendance"
 NEW_SESSION_ID = "@{session.id}"
 # Errors Salesforce puts on the parts that were only rolled back because another part failed.
 _ROLLBACK_NOTICES = frozenset({"PROCESSING_HALTED", "ALL_OR_NONE_OPERATION_ROLLED_BACK"})
@@ -52,14 +56,14 @@ def _attendance_subrequests(base: str, students: tuple[Student, ...]) -> list[di
     rows = [attendance_record(student, NEW_SESSION_ID) for student in students]
     if len(rows) <= MAX_SUBREQUESTS - 2:
         return [
-            _create(base, ATTENDANCE, f"attendance{number}", {k: v for k, v in row.items() if k != "attributes"})
+            _create(base, ATTENDANCE, f"{ATTENDANCE_REF}{number}", {k: v for k, v in row.items() if k != "attributes"})
             for number, row in enumerate(rows)
         ]
     return [
         {
             "method": "POST",
             "url": f"{base}/composite/sobjects",
-            "referenceId": f"attendance{number}",
+            "referenceId": f"{ATTENDANCE_REF}{number}",
             "body": {"allOrNone": True, "records": rows[first : first + MAX_COLLECTION_RECORDS]},
         }
         for number, first in enumerate(range(0, len(rows), MAX_COLLECTION_RECORDS))
@@ -76,10 +80,13 @@ def read_bundle_response(plan: SessionPlan, document: Any) -> CreatedBundle:
     if failure is not None:
         raise failure
     attendance_ids: list[str] = []
-    for reference, answer in answers.items():
-        if reference.startswith("attendance"):
-            body = answer["body"]  # a created record, or a collection's list of them
-            attendance_ids.extend(str(result["id"]) for result in (body if isinstance(body, list) else [body]))
+    # By referenceId in request order: Salesforce does not promise the order of compositeResponse.
+    for number in itertools.count():
+        answer = answers.get(f"{ATTENDANCE_REF}{number}")
+        if answer is None:
+            break
+        body = answer["body"]  # a created record, or a collection's list of them
+        attendance_ids.extend(str(result["id"]) for result in (body if isinstance(body, list) else [body]))
     expected_rows = len(plan.task.students) if plan.task else 0
     if len(attendance_ids) != expected_rows:
         raise _malformed(f"expected {expected_rows} attendance results, got {len(attendance_ids)}")
