@@ -106,3 +106,33 @@ def test_connection_refused_by_the_instance_is_retryable_and_nothing_exists(
 
     assert_failed(post_session(body), stage, "CONNECTION_ERROR", retryable=True)
     assert org.standin.record_count() == NOTHING
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_proxy_error_on_the_create_is_a_504_because_the_create_may_have_committed(
+    org: LocalEnvironment, status: int
+) -> None:
+    org.standin.inject_fault("composite", status=status, body="<html>Bad Gateway</html>")
+
+    answer = post_session(session_body(org))
+
+    assert answer.status == 504
+    assert answer.body["errorType"] == "CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN"
+    assert answer.body["retryable"] is False
+
+
+def test_an_answer_to_the_query_that_is_not_json_is_a_retryable_500_and_nothing_exists(org: LocalEnvironment) -> None:
+    org.standin.inject_fault("query", status=200, body="<html>Please log in</html>")
+
+    assert_failed(post_session(session_body(org)), "attendance", "UNEXPECTED_RESPONSE", retryable=True)
+    assert org.standin.record_count() == NOTHING
+
+
+def test_a_token_answer_without_instance_url_is_an_auth_failure_and_nothing_is_called(org: LocalEnvironment) -> None:
+    org.standin.inject_fault("token", status=200, body={"access_token": "00D!abc", "token_type": "Bearer"})
+
+    answer = post_session(session_body(org))
+
+    assert_failed(answer, "auth", "UNEXPECTED_RESPONSE", retryable=False)
+    assert "00D!abc" not in str(answer.body)
+    assert [call.kind for call in org.standin.calls] == ["token"]

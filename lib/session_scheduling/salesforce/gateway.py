@@ -35,6 +35,9 @@ Secret = ClientCredentialsSecret | JwtBearerSecret
 Result = TypeVar("Result")
 # Calls that write: losing their answer leaves the outcome unknown, unlike a lost read.
 _WRITES = frozenset({"composite"})
+# Answers from a proxy in front of Salesforce that lost or gave up on the answer: the write may have
+# committed behind it. Salesforce's own 500 and 503 answers under allOrNone mean nothing was kept.
+_GATEWAY_ERRORS = frozenset({502, 504})
 _tracer = Tracer()
 
 
@@ -89,6 +92,8 @@ class SalesforceGateway:
                 if attempt == 2:
                     raise _expired_twice() from None
             except ClientError as refused:
+                if name in _WRITES and refused.status in _GATEWAY_ERRORS:
+                    raise SalesforceOutcomeUnknown(f"a proxy answered HTTP {refused.status} to the {name}") from None
                 raise _translate(stage, refused.status, refused.content) from None
             except requests.RequestException as failure:
                 raise _lost(stage, name, failure) from None
@@ -138,6 +143,8 @@ def _lost(stage: Stage, name: str, failure: requests.RequestException) -> Except
         return _unreachable(stage, "CONNECTION_ERROR", f"could not connect to Salesforce for the {name}")
     if name in _WRITES:
         return SalesforceOutcomeUnknown(f"Salesforce did not answer the {name} ({type(failure).__name__})")
+    if isinstance(failure, requests.exceptions.JSONDecodeError):
+        return _unreachable(stage, "UNEXPECTED_RESPONSE", f"Salesforce's answer to the {name} was not JSON")
     if isinstance(failure, requests.Timeout):
         return _unreachable(stage, "TIMEOUT", f"Salesforce did not answer the {name} in time")
     return _unreachable(stage, "CONNECTION_ERROR", f"lost the connection to Salesforce during the {name}")

@@ -14,6 +14,7 @@ JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 JWT_LIFETIME_SECONDS = 180
 PRODUCTION_AUDIENCE = "https://login.salesforce.com"
 SANDBOX_AUDIENCE = "https://test.salesforce.com"
+_TOKEN_KEYS = frozenset({"access_token", "instance_url"})
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def request_access_token(
     except requests.RequestException as failure:
         raise _unreachable("CONNECTION_ERROR", _connection_problem(failure)) from None
     document = _json_or_none(answer)
-    if answer.status_code != 200 or not isinstance(document, dict) or "access_token" not in document:
+    if answer.status_code != 200 or not isinstance(document, dict) or not document.keys() >= _TOKEN_KEYS:
         raise _refused(answer.status_code, document)
     return AccessToken(value=document["access_token"], instance_url=str(document["instance_url"]).rstrip("/"))
 
@@ -92,6 +93,11 @@ def _refused(status: int, document: Any) -> SalesforceFailure:
     if isinstance(document, dict) and "error" in document:
         code = str(document["error"])
         message = str(document.get("error_description") or code)
+    elif status == 200:
+        code, message = (
+            "UNEXPECTED_RESPONSE",
+            "the Salesforce token endpoint's answer has no access_token or instance_url",
+        )
     else:
         code, message = f"HTTP_{status}", f"the Salesforce token endpoint answered HTTP {status}"
     return SalesforceFailure("auth", (SalesforceError(code, message),), retryable=is_retryable(code, status))
