@@ -6,6 +6,8 @@ with SalesforceStandin() as standin:
 """
 
 import secrets
+import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -22,6 +24,13 @@ from local.org_standin.schema import SalesforceProblem
 from local.org_standin.server import SalesforceHandler
 
 TRACKED = ("Session__c", "SCORES_Task__c", "Attendance__c")
+
+
+class _StandinServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that time out or hang up (the fault tests do so on purpose) are not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
+            super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,7 @@ class SalesforceStandin:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Self:
-        import ssl
-
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), SalesforceHandler, bind_and_activate=False)
+        server = _StandinServer(("127.0.0.1", self._port), SalesforceHandler, bind_and_activate=False)
         server.daemon_threads = True
         server.request_queue_size = 128  # the default backlog of 5 drops connections in a burst
         server.server_bind()
