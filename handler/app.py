@@ -43,7 +43,8 @@ METRICS_NAMESPACE = "CoachingPlatform"
 logging.getLogger("botocore").setLevel(logging.INFO)
 
 logger = Logger()
-tracer = Tracer()
+# Only what the service uses is patched: Secrets Manager and DynamoDB calls (botocore), Salesforce HTTP (requests).
+tracer = Tracer(auto_patch=True, patch_modules=("botocore", "requests"))
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json_loads)
 
@@ -81,7 +82,7 @@ def retry_guard() -> RetryGuard:
     },
     tags=["sessions"],
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)  # the answer names students: not for traces
 def create_session(
     session: Annotated[SessionRequest, Body(description="The session to schedule")],
     create_attendance_task: Annotated[
@@ -189,7 +190,7 @@ def _unexpected(error: Exception) -> Response[Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)  # the answer names students: not for traces
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()

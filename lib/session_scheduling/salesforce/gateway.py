@@ -38,7 +38,7 @@ _WRITES = frozenset({"composite"})
 # Answers from a proxy in front of Salesforce that lost or gave up on the answer: the write may have
 # committed behind it. Salesforce's own 500 and 503 answers under allOrNone mean nothing was kept.
 _GATEWAY_ERRORS = frozenset({502, 504})
-_tracer = Tracer()
+_tracer = Tracer(auto_patch=False)  # subsegments only; the handler's Tracer decides what is patched
 
 
 @dataclass
