@@ -1,4 +1,4 @@
-"""Every path, with logging at DEBUG: no credential, token or private key in logs, answers or errors."""
+"""Every path, with logging at DEBUG: no credential, token, private key or student name in logs, answers or errors."""
 
 import io
 import json
@@ -71,3 +71,6 @@ def test_no_path_leaks_a_secret(org: LocalEnvironment, everything_logged: Callab
     for text in [logged, *(json.dumps(answer.body) for answer in answers)]:
         for secret in secrets_seen:
             assert secret not in text
+    for student_name in org.seed.student_names.values():  # children's names belong in the answer only
+        assert student_name not in logged
+    assert any(student_name in json.dumps(answers[0].body) for student_name in org.seed.student_names.values())
