@@ -1,4 +1,4 @@
-"""Every path, with logging at DEBUG: no credential, token, private key or student name in logs, answers or errors."""
+"""Every path, with logging at DEBUG: no credential, token or private key in logs, answers or errors; no student name in logs."""
 
 import io
 import json
