@@ -29,14 +29,13 @@ _one_at_a_time = threading.Lock()
 
 def cold_start() -> None:
     """Forget what a warm container keeps: settings, the secret cache, the token and connection."""
-    from aws_lambda_powertools.utilities import parameters
-
     from handler.app import retry_guard, salesforce_gateway
+    from session_scheduling.salesforce.credentials import forget_secret
     from session_scheduling.settings import load_settings
 
     with _one_at_a_time:
         load_settings.cache_clear()
-        parameters.clear_caches()
+        forget_secret()
         salesforce_gateway.cache_clear()
         retry_guard.cache_clear()
 

@@ -1,11 +1,15 @@
 """The Salesforce secret in AWS Secrets Manager: its shape, and reading it (cached per container)."""
 
 import json
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError, field_validator
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 
 class _SecretBase(BaseModel):
@@ -71,13 +75,29 @@ def _secret_problem(*messages: str) -> SalesforceFailure:
     )
 
 
+@cache
+def _secrets_manager() -> "SecretsProvider":
+    """Powertools' provider on boto3's default session, which the idempotency table's client shares: a
+    session of its own would load botocore's endpoint and model data a second time (about 50 ms per cold start).
+    """
+    import boto3  # noqa: PLC0415 - first call only
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
+
+    return SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+
+
+def forget_secret() -> None:
+    """What a new container starts without: the client and the cached secret."""
+    _secrets_manager.cache_clear()
+
+
 def read_secret(secret_id: str, max_age_seconds: int) -> ClientCredentialsSecret | JwtBearerSecret:
     """Fetch through Powertools parameters, which caches the value for max_age_seconds."""
-    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - pulls in boto3; first call only
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415
 
     try:
-        raw = parameters.get_secret(secret_id, max_age=max_age_seconds)
-    except parameters.exceptions.GetParameterError as failure:
+        raw = _secrets_manager().get(secret_id, max_age=max_age_seconds)
+    except GetParameterError as failure:
         code = _aws_error_code(failure)
         raise SalesforceFailure(
             "auth",
