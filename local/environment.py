@@ -5,6 +5,7 @@ Used by the local API, the event invoker, the tests and the benchmarks, so all f
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,9 +68,31 @@ class LocalEnvironment:
         boto3.client("secretsmanager", region_name=REGION).put_secret_value(SecretId=SECRET_NAME, SecretString=text)
 
 
+def make_conditional_writes_atomic() -> None:
+    """DynamoDB checks a write's condition and applies it atomically; moto does both steps without a lock,
+    so two threads can pass the same condition. The retry guard depends on that atomicity (one request
+    wins, the others see it in progress), so the emulator gets it too. Idempotent.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_atomic_writes", False):
+        return
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, atomic)
+    DynamoDBBackend._atomic_writes = True  # type: ignore[attr-defined]
+
+
 @contextmanager
 def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
     """Start the stand-in and moto, create the secret, and point the service's env vars at them."""
+    make_conditional_writes_atomic()
     saved = dict(os.environ)
     os.environ.update(SERVICE_ENVIRONMENT)
     with SalesforceStandin(port=port) as standin, mock_aws():
