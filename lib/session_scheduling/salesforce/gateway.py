@@ -92,9 +92,7 @@ class SalesforceGateway:
                 if attempt == 2:
                     raise _expired_twice() from None
             except ClientError as refused:
-                if name in _WRITES and refused.status in _GATEWAY_ERRORS:
-                    raise SalesforceOutcomeUnknown(f"a proxy answered HTTP {refused.status} to the {name}") from None
-                raise _translate(stage, refused.status, refused.content) from None
+                raise _refused(stage, name, refused.status, refused.content) from None
             except requests.RequestException as failure:
                 raise _lost(stage, name, failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -128,6 +126,13 @@ class SalesforceGateway:
     def _forget_token(self) -> None:
         self._client = None
         self._token_secret = None
+
+
+def _refused(stage: Stage, name: str, status: int, content: Any) -> Exception:
+    """Salesforce's error answers mean nothing was kept; a proxy's 502/504 to a write does not."""
+    if name in _WRITES and status in _GATEWAY_ERRORS:
+        return SalesforceOutcomeUnknown(f"a proxy answered HTTP {status} to the {name}")
+    return _translate(stage, status, content)
 
 
 def _translate(stage: Stage, status: int, content: Any) -> SalesforceFailure:
