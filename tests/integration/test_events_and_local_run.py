@@ -1,11 +1,17 @@
 """The events/ files and the local run that the README promises, exercised as a newcomer would."""
 
 import json
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +67,15 @@ def free_port() -> int:
         return port
 
 
-def test_the_local_api_serves_the_curl_it_prints() -> None:
+@dataclass
+class LocalApi:
+    url: str
+    example_body: str
+
+
+@pytest.fixture(scope="module")
+def local_api() -> Iterator[LocalApi]:
+    """`python -m local.api` as `make run` starts it, and the curl example it prints."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "local.api", "--port", str(port)],
@@ -77,14 +91,60 @@ def test_the_local_api_serves_the_curl_it_prints() -> None:
             printed += server.stdout.readline() if server.stdout else ""
         curl = re.search(r"curl .*'(http://127\.0\.0\.1:\d+/sessions)'.*-d '(\{.*\})'", printed)
         assert curl, printed
-        answer = requests.post(
-            curl.group(1), data=curl.group(2), headers={"Content-Type": "application/json"}, timeout=30
-        )
-
-        assert answer.status_code == 201
-        body = answer.json()
-        assert body["TaskId"]
-        assert [a["StudentName"] for a in body["Attendances"]] == ["Ana Diaz", "Ben Okafor", "Chloe Nguyen"]
+        yield LocalApi(url=curl.group(1), example_body=curl.group(2))
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_local_api_serves_the_curl_it_prints(local_api: LocalApi) -> None:
+    answer = requests.post(
+        local_api.url, data=local_api.example_body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+
+    assert answer.status_code == 201
+    body = answer.json()
+    assert body["TaskId"]
+    assert [a["StudentName"] for a in body["Attendances"]] == ["Ana Diaz", "Ben Okafor", "Chloe Nguyen"]
+
+
+def smoke_test(url: str, team_season_id: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SESSIONS_URL": url, "SMOKE_TEAM_SEASON_ID": team_season_id}
+    return subprocess.run(
+        ["bash", str(ROOT / ".ci" / "smoke-test")], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the smoke test uses curl, as the pipeline's runner has it")
+def test_the_pipelines_smoke_test_passes_against_a_working_api(local_api: LocalApi) -> None:
+    team_season_id = json.loads(local_api.example_body)["TeamSeasonId"]
+
+    done = smoke_test(local_api.url, team_season_id)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "session without task -> 201" in done.stdout
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.send_response(403)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the smoke test uses curl, as the pipeline's runner has it")
+def test_the_pipelines_smoke_test_fails_when_the_api_refuses_everything() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = smoke_test(f"http://127.0.0.1:{server.server_address[1]}/sessions", "a0N5g0000000001EAA")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert done.returncode != 0
+    assert "expected 400 for an invalid request, got 403" in done.stderr
