@@ -1,4 +1,8 @@
-"""JSON parsing that refuses what Python's json would quietly accept: duplicate keys, NaN, Infinity."""
+"""JSON parsing that refuses what Python's json would quietly accept: duplicate keys, NaN, Infinity.
+
+Whatever else the parser cannot take (a number of thousands of digits, nesting deep enough to
+exhaust the stack) is reported as invalid JSON too: it is the client's body, not our failure.
+"""
 
 import json
 from typing import Any
@@ -18,4 +22,11 @@ def _reject_constant(name: str) -> Any:
 
 
 def strict_json_loads(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+    except ValueError as unreadable:  # e.g. an integer longer than Python converts (4,300 digits)
+        raise json.JSONDecodeError(str(unreadable)[:100], "", 0) from None

@@ -69,6 +69,17 @@ def test_a_body_that_is_not_a_json_object_is_a_400(org: LocalEnvironment, raw: s
     assert "body" in found or {"TeamSeasonId", "SessionDate"} <= set(found)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ['{"TeamSeasonId": ' + "1" * 5000 + "}", '{"SessionTopic": ' + "[" * 5000 + "]" * 5000 + "}"],
+    ids=["a-number-of-5000-digits", "nesting-5000-deep"],
+)
+def test_json_the_parser_cannot_take_is_a_400_not_a_crash(org: LocalEnvironment, raw: str) -> None:
+    found = refused(org, post_session(raw_body=raw))
+
+    assert "not valid JSON" in found["body"]
+
+
 def test_duplicate_keys_are_refused_rather_than_guessed(org: LocalEnvironment) -> None:
     raw = '{"TeamSeasonId": "a0N5g0000000001EAA", "SessionDate": "2025-05-21", "SessionDate": "2025-05-22"}'
     found = refused(org, post_session(raw_body=raw))
