@@ -136,3 +136,25 @@ def test_a_token_answer_without_instance_url_is_an_auth_failure_and_nothing_is_c
     assert_failed(answer, "auth", "UNEXPECTED_RESPONSE", retryable=False)
     assert "00D!abc" not in str(answer.body)
     assert [call.kind for call in org.standin.calls] == ["token"]
+
+
+def test_a_successful_composite_answer_that_cannot_be_read_is_a_504_not_a_claim_that_nothing_exists(
+    org: LocalEnvironment,
+) -> None:
+    only_the_session = {
+        "compositeResponse": [
+            {
+                "body": {"id": "a0S5g0000000009EAA", "success": True, "errors": []},
+                "httpHeaders": {},
+                "httpStatusCode": 201,
+                "referenceId": "session",
+            }
+        ]
+    }
+    org.standin.inject_fault("composite", status=200, body=only_the_session)
+
+    answer = post_session(session_body(org))
+
+    assert answer.status == 504
+    assert answer.body["errorType"] == "CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN"
+    assert answer.body["retryable"] is False

@@ -9,7 +9,7 @@ rolls back every subrequest, collections included, when any of them fails: nothi
 import itertools
 from typing import Any
 
-from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage, is_retryable
+from session_scheduling.errors import SalesforceError, SalesforceFailure, SalesforceOutcomeUnknown, Stage, is_retryable
 from session_scheduling.plan import CreatedBundle, SessionPlan, Student
 from session_scheduling.salesforce.records import (
     ATTENDANCE,
@@ -75,10 +75,26 @@ def _create(base: str, sobject: str, reference: str, body: dict[str, Any]) -> di
 
 
 def read_bundle_response(plan: SessionPlan, document: Any) -> CreatedBundle:
+    """The IDs Salesforce gave; a refusal it reports raises SalesforceFailure (nothing was kept).
+
+    An answer that reports no refusal but cannot be read leaves the outcome unknown: Salesforce may
+    have committed everything, so it must not be reported as a failure that created nothing.
+    """
     answers = _answers_by_reference(document)
     failure = _first_failure(answers)
     if failure is not None:
         raise failure
+    try:
+        created = _created_ids(plan, answers)
+    except (KeyError, TypeError, AttributeError) as unreadable:
+        raise _malformed(f"a created record has no id ({type(unreadable).__name__})") from None
+    expected_rows = len(plan.task.students) if plan.task else 0
+    if len(created.attendance_ids) != expected_rows:
+        raise _malformed(f"expected {expected_rows} attendance results, got {len(created.attendance_ids)}")
+    return created
+
+
+def _created_ids(plan: SessionPlan, answers: dict[str, dict[str, Any]]) -> CreatedBundle:
     attendance_ids: list[str] = []
     # By referenceId in request order: Salesforce does not promise the order of compositeResponse.
     for number in itertools.count():
@@ -87,12 +103,9 @@ def read_bundle_response(plan: SessionPlan, document: Any) -> CreatedBundle:
             break
         body = answer["body"]  # a created record, or a collection's list of them
         attendance_ids.extend(str(result["id"]) for result in (body if isinstance(body, list) else [body]))
-    expected_rows = len(plan.task.students) if plan.task else 0
-    if len(attendance_ids) != expected_rows:
-        raise _malformed(f"expected {expected_rows} attendance results, got {len(attendance_ids)}")
     return CreatedBundle(
         session_id=str(answers[SESSION_REF]["body"]["id"]),
-        task_id=str(answers[TASK_REF]["body"]["id"]) if TASK_REF in answers else None,
+        task_id=str(answers[TASK_REF]["body"]["id"]) if plan.task is not None else None,
         attendance_ids=tuple(attendance_ids),
     )
 
@@ -167,5 +180,5 @@ def _stage_of(reference: str) -> Stage:
     return "attendance"
 
 
-def _malformed(detail: str) -> SalesforceFailure:
-    return SalesforceFailure("session", (SalesforceError("UNEXPECTED_RESPONSE", detail),), retryable=False)
+def _malformed(detail: str) -> SalesforceOutcomeUnknown:
+    return SalesforceOutcomeUnknown(f"unreadable answer to the composite: {detail}")
