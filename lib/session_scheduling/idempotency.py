@@ -1,10 +1,11 @@
 """Retries are safe: a repeated request gets the first answer instead of a second session.
 
 Two guards, both Powertools idempotency over one DynamoDB table:
+- the window: an identical body and query within a short window is the same request (double taps,
+  network retries of the existing app). It applies to every request, with or without a key, so an
+  app that mixes keyed and keyless sends of one session, or makes a new key per tap, still gets one;
 - with an ``Idempotency-Key`` header, the key is remembered for 24 hours and must come back with the
-  same request (else IdempotencyValidationError, a 422);
-- without one, an identical body and query within a short window is the same request (double taps,
-  network retries of the existing app).
+  same request (else IdempotencyValidationError, a 422).
 Only successes are remembered: a failure raises, and Powertools then forgets the attempt.
 """
 
@@ -62,26 +63,42 @@ class RetryGuard:
             )
 
     def run(self, call: ScheduleCall, schedule: Schedule, context: LambdaContext | None) -> SessionCreated:
-        """Schedule once per call; a repeat returns the remembered SessionCreated without scheduling."""
-        if self._stores is None or (call.idempotency_key is None and not self._window_enabled):
-            return schedule(call.request, call.create_attendance_task)
+        """Schedule once per request; a repeat returns the remembered SessionCreated without scheduling."""
+
+        def schedule_call(attempt: ScheduleCall) -> SessionCreated:
+            return schedule(attempt.request, attempt.create_attendance_task)
+
+        if self._stores is None:
+            return schedule_call(call)
         keyed_store, window_store = self._stores
-        config, store = (
-            (self._keyed_config, keyed_store)
-            if call.idempotency_key is not None
-            else (self._window_config, window_store)
-        )
         if context is not None:
-            config.register_lambda_context(context)
-
-        @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped
-            data_keyword_argument="call",
-            config=config,
-            persistence_store=store,
-            output_serializer=PydanticSerializer(SessionCreated),
+            self._keyed_config.register_lambda_context(context)
+            self._window_config.register_lambda_context(context)
+        keyless = call.model_copy(update={"idempotency_key": None})
+        in_window = (
+            _remembered(self._window_config, window_store, schedule_call) if self._window_enabled else schedule_call
         )
-        def schedule_session_once(call: ScheduleCall) -> SessionCreated:
-            return schedule(call.request, call.create_attendance_task)
+        if call.idempotency_key is None:
+            return in_window(keyless)
+        return _remembered(self._keyed_config, keyed_store, lambda _keyed: in_window(keyless))(call)
 
+
+def _remembered(
+    config: IdempotencyConfig, store: DynamoDBPersistenceLayer, function: Callable[[ScheduleCall], SessionCreated]
+) -> Callable[[ScheduleCall], SessionCreated]:
+    """function, answered from the store when the config says the call was seen before."""
+
+    @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped
+        data_keyword_argument="call",
+        config=config,
+        persistence_store=store,
+        output_serializer=PydanticSerializer(SessionCreated),
+    )
+    def schedule_session_once(call: ScheduleCall) -> SessionCreated:
+        return function(call)
+
+    def remembered(call: ScheduleCall) -> SessionCreated:
         result: Any = schedule_session_once(call=call)
         return SessionCreated.model_validate(result)
+
+    return remembered

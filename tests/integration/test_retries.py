@@ -1,11 +1,13 @@
 """Retries are safe: a repeated request replays the first answer and creates nothing new."""
 
+import time
 from typing import Any
 
+import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LocalEnvironment
+from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment
 from local.lambda_runtime import invoke_concurrently
 from tests.conftest import as_answer, post_session, session_body
 
@@ -112,10 +114,35 @@ def test_an_unavailable_idempotency_table_fails_closed_with_a_503(
     assert org.standin.calls == []
 
 
-def test_a_new_idempotency_key_is_a_new_request_even_with_an_identical_body(org: LocalEnvironment) -> None:
-    """The contract's window applies without the header; with one, the key says which request it is."""
+def test_an_identical_request_within_the_window_is_one_session_whatever_the_keys(org: LocalEnvironment) -> None:
+    """A double tap that makes a new key per tap, or a keyed send retried without the key, is one session."""
     first = post_session(session_body(org, CoachId=...), **with_key("tap-7"))
     second = post_session(session_body(org, CoachId=...), **with_key("tap-8"))
+    third = post_session(session_body(org, CoachId=...))
 
-    assert (first.status, second.status) == (201, 201)
+    assert [answer.status for answer in (first, second, third)] == [201, 201, 201]
+    assert first.body == second.body == third.body
+    assert org.standin.record_count()["Session__c"] == 1
+
+
+def test_after_the_window_an_identical_request_without_a_key_is_a_new_session(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IDEMPOTENCY_WINDOW_SECONDS", "1")
+    first = post_session(session_body(org, CoachId=...))
+    time.sleep(2.1)  # expiry is kept in whole seconds
+    second = post_session(session_body(org, CoachId=...))
+
     assert second.body["SessionId"] != first.body["SessionId"]
+    assert org.standin.record_count()["Session__c"] == 2
+
+
+def test_a_key_is_remembered_for_24_hours_and_a_keyless_request_for_the_window(org: LocalEnvironment) -> None:
+    started = time.time()
+    post_session(session_body(org), **with_key("tap-9"))
+    post_session(session_body(org, SessionTopic="Passing"))
+
+    items = boto3.client("dynamodb", region_name=REGION).scan(TableName=IDEMPOTENCY_TABLE)["Items"]
+    lifetimes = sorted(int(item["expiration"]["N"]) - started for item in items)
+    # the keyed request's key and window records, and the keyless request's window record
+    assert lifetimes == [pytest.approx(600, abs=2), pytest.approx(600, abs=2), pytest.approx(86_400, abs=2)]
