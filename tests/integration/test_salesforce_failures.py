@@ -180,12 +180,14 @@ def test_no_secret_reaches_logs_or_answers(org: LocalEnvironment, service_logs: 
 def test_a_secret_that_does_not_exist_is_a_permanent_auth_failure(
     org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SALESFORCE_SECRET_ID", "no/such/secret")
+    missing = "arn:aws:secretsmanager:us-west-2:123456789012:secret:no/such/secret-AbCdEf"
+    monkeypatch.setenv("SALESFORCE_SECRET_ID", missing)
 
     answer = post_session(session_body(org))
 
     assert_failed(answer, "auth", "SECRET_UNAVAILABLE", retryable=False)
     assert "ResourceNotFoundException" in answer.body["salesforceErrors"][0]["message"]
+    assert "123456789012" not in str(answer.body)  # the app's users learn nothing of our account
     assert org.standin.calls == []
 
 

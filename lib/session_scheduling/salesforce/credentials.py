@@ -101,7 +101,9 @@ def read_secret(secret_id: str, max_age_seconds: int) -> ClientCredentialsSecret
         code = _aws_error_code(failure)
         raise SalesforceFailure(
             "auth",
-            (SalesforceError("SECRET_UNAVAILABLE", f"could not read secret {secret_id}: {code}"),),
+            # Not the secret's name or ARN: it tells the app's users about our account. The function's
+            # SALESFORCE_SECRET_ID names it for operators.
+            (SalesforceError("SECRET_UNAVAILABLE", f"could not read the Salesforce secret ({code})"),),
             retryable=code not in _PERMANENT_SECRET_ERRORS,
         ) from None
     return parse_secret(raw)
