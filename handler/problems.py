@@ -55,8 +55,10 @@ def _decodes(body: str) -> bool:
 
 
 def _body_size(body: str, is_base64: bool) -> int:
-    size = len(body.encode())
-    return size * 3 // 4 if is_base64 else size
+    """Bytes of the body as the client sent it (base64 without its padding, which carries none)."""
+    if is_base64:
+        return len(body.rstrip("=")) * 3 // 4
+    return len(body.encode())
 
 
 def invalid_request(errors: list[dict[str, Any]]) -> Response[Any]:

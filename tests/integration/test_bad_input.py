@@ -112,6 +112,21 @@ def test_a_body_over_64_kib_is_a_413(org: LocalEnvironment) -> None:
     refused(org, post_session(session_body(org, Notes="x" * 70_000)), status=413)
 
 
+def body_of_exactly(org: LocalEnvironment, size: int) -> bytes:
+    empty = json.dumps(session_body(org, Notes="")).encode()
+    return json.dumps(session_body(org, Notes="x" * (size - len(empty)))).encode()
+
+
+@pytest.mark.parametrize("base64_encoded", [False, True], ids=["plain", "base64"])
+def test_64_kib_is_the_limit_whatever_the_encoding(org: LocalEnvironment, base64_encoded: bool) -> None:
+    def send_body(raw: bytes) -> Any:
+        text = base64.b64encode(raw).decode() if base64_encoded else raw.decode()
+        return post_session(raw_body=text, base64_encoded=base64_encoded)
+
+    refused(org, send_body(body_of_exactly(org, 64 * 1024 + 1)), status=413)
+    assert send_body(body_of_exactly(org, 64 * 1024)).status == 201
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
 def test_a_content_type_other_than_json_is_a_415(org: LocalEnvironment, content_type: str) -> None:
     refused(org, post_session(session_body(org), headers={"Content-Type": content_type}), status=415)
