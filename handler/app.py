@@ -130,6 +130,12 @@ def create_session(
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
+def _request_id() -> str | None:
+    """API Gateway's request id, also the logs' correlation id; an event without one still gets an answer."""
+    context = app.current_event.raw_event.get("requestContext") or {}
+    return context.get("requestId") if isinstance(context, dict) else None
+
+
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
 def _invalid_request(error: RequestValidationError) -> Response[Any]:
     logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
@@ -146,7 +152,7 @@ def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
         failure_metric.add_dimension(name="error_code", value=failure.primary_code)
     logger.append_keys(stage=failure.stage, salesforce_error_code=failure.primary_code, retryable=failure.retryable)
     logger.error("Salesforce step failed", extra={"salesforce_errors": [e.message for e in failure.errors]})
-    return salesforce_failed(failure, app.current_event.request_context.request_id)
+    return salesforce_failed(failure, _request_id())
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator] # untyped upstream
@@ -169,7 +175,7 @@ def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Respon
     return problem(
         503,
         "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
-        requestId=app.current_event.request_context.request_id,
+        requestId=_request_id(),
     )
 
 
@@ -187,14 +193,14 @@ def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
         m.add_dimension(name="stage", value="session")
         m.add_dimension(name="error_code", value="OUTCOME_UNKNOWN")
     logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
-    return outcome_unknown(app.current_event.request_context.request_id)
+    return outcome_unknown(_request_id())
 
 
 @app.exception_handler(Exception)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
 def _unexpected(error: Exception) -> Response[Any]:
     """A bug of ours: log it with its traceback, answer without one."""
     logger.exception("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__})
-    return problem(500, "The service failed unexpectedly.", requestId=app.current_event.request_context.request_id)
+    return problem(500, "The service failed unexpectedly.", requestId=_request_id())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment
 from local.lambda_runtime import cold_start
-from tests.conftest import post_session, session_body
+from tests.conftest import post_session, send, session_body
 
 NOTHING = {"Session__c": 0, "SCORES_Task__c": 0, "Attendance__c": 0}
 
@@ -224,3 +225,15 @@ def test_a_misconfigured_deployment_is_an_auth_failure_naming_the_variable(
     assert_failed(answer, "auth", "CONFIGURATION_ERROR", retryable=False)
     assert named in answer.body["salesforceErrors"][0]["message"]
     assert org.standin.calls == []
+
+
+def test_an_event_without_request_context_still_gets_the_structured_500(org: LocalEnvironment) -> None:
+    org.store_secret("not json")
+    event = rest_event(session_body(org))
+    del event["requestContext"]
+
+    answer = send(event)
+
+    assert answer.status == 500
+    assert (answer.body["stage"], answer.body["salesforceErrors"][0]["errorCode"]) == ("auth", "INVALID_SECRET")
+    assert "requestId" not in answer.body
