@@ -60,6 +60,7 @@ def salesforce_gateway() -> SalesforceGateway:
         read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
         timeouts=settings.timeouts,
         on_call=salesforce_calls.append,
+        seconds_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000,
     )
 
 

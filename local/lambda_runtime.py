@@ -1,6 +1,7 @@
 """Invoke the Lambda handler in-process the way the Lambda runtime would: one invocation at a time."""
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,11 @@ class LocalContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
     log_stream_name: str = "local"
+    timeout_seconds: float = 30.0  # the function's timeout; the clock starts with the invocation
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return int(max(0.0, self.timeout_seconds - (time.monotonic() - self.started)) * 1000)
 
 
 _one_at_a_time = threading.Lock()
@@ -40,7 +43,7 @@ def cold_start() -> None:
         retry_guard.cache_clear()
 
 
-def invoke(event: dict[str, Any], *, one_container: bool = True) -> dict[str, Any]:
+def invoke(event: dict[str, Any], *, one_container: bool = True, timeout_seconds: float = 30.0) -> dict[str, Any]:
     """A container serves one event at a time; so does this, unless asked to act as many containers.
 
     As many containers, invocations share the warm gateway (token, connection pool) and the
@@ -49,9 +52,9 @@ def invoke(event: dict[str, Any], *, one_container: bool = True) -> dict[str, An
     from handler.app import lambda_handler
 
     if not one_container:
-        return dict(lambda_handler(event, LocalContext()))
+        return dict(lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds)))
     with _one_at_a_time:
-        response: dict[str, Any] = lambda_handler(event, LocalContext())
+        response: dict[str, Any] = lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds))
     return response
 
 

@@ -61,8 +61,8 @@ def service_logs() -> Iterator[io.StringIO]:
         logger.registered_handler.setStream(previous)
 
 
-def send(event: dict[str, Any]) -> Answer:
-    return as_answer(invoke(event))
+def send(event: dict[str, Any], **invoke_options: Any) -> Answer:
+    return as_answer(invoke(event, **invoke_options))
 
 
 def as_answer(response: dict[str, Any]) -> Answer:

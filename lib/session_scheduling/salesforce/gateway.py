@@ -39,6 +39,11 @@ _WRITES = frozenset({"composite"})
 # committed behind it. Salesforce's own 500 and 503 answers under allOrNone mean nothing was kept.
 _GATEWAY_ERRORS = frozenset({502, 504})
 _tracer = Tracer(auto_patch=False)  # subsegments only; the handler's Tracer decides what is patched
+# Each call's timeouts shrink to fit the invocation's time left, less this margin for answering.
+ANSWER_MARGIN_SECONDS = 1.0
+# Less time than this left: the call is not started (it could not finish), and nothing was sent.
+MIN_CALL_SECONDS = 1.5
+Timeouts = tuple[float, float]
 
 
 @dataclass
@@ -54,39 +59,45 @@ class SalesforceGateway:
     def __init__(
         self,
         read_secret: Callable[[], Secret],
-        timeouts: tuple[float, float],
+        timeouts: Timeouts,
         on_call: Callable[[CallRecord], None] | None = None,
+        seconds_left: Callable[[], float] | None = None,
     ) -> None:
+        """seconds_left: the invocation's remaining time, so that no call outlasts the Lambda timeout."""
         self._read_secret = read_secret
         self._timeouts = timeouts
         self._on_call = on_call or (lambda _record: None)
+        self._seconds_left = seconds_left or (lambda: float("inf"))
         self._http = requests.Session()
         self._token_secret: Secret | None = None
         self._client: Salesforce | None = None
 
     def find_enrolled_students(self, team_season_id: str, on: date) -> tuple[Student, ...]:
         soql = enrollment_query(team_season_id, on)
-        answer = self._call("attendance", "query", lambda sf: sf.query_all(soql, timeout=self._timeouts))
+        answer = self._call("attendance", "query", lambda sf, timeout: sf.query_all(soql, timeout=timeout))
         return students_from_query(answer.get("records", []))
 
     def create_session_bundle(self, plan: SessionPlan) -> CreatedBundle:
         secret = self._read_secret()
         body = bundle_request(plan, secret.api_version)
         answer = self._call(
-            "session", "composite", lambda sf: sf.restful("composite", method="POST", json=body, timeout=self._timeouts)
+            "session",
+            "composite",
+            lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout),
         )
         return read_bundle_response(plan, answer)
 
-    def _call(self, stage: Stage, name: str, operation: Callable[["Salesforce"], Result]) -> Result:
+    def _call(self, stage: Stage, name: str, operation: Callable[["Salesforce", Timeouts], Result]) -> Result:
         """Run one REST call; on an expired session fetch a new token once and repeat it."""
         from simple_salesforce.exceptions import SalesforceError as ClientError  # noqa: PLC0415
         from simple_salesforce.exceptions import SalesforceExpiredSession  # noqa: PLC0415
 
         for attempt in (1, 2):
             client = self._salesforce()
+            timeouts = self._timeouts_within_budget(stage, name)
             try:
                 with self._round_trip(name):
-                    return operation(client)
+                    return operation(client, timeouts)
             except SalesforceExpiredSession:
                 self._forget_token()
                 if attempt == 2:
@@ -103,13 +114,29 @@ class SalesforceGateway:
             from simple_salesforce.api import Salesforce  # noqa: PLC0415 - heavy import, first request only
 
             self._forget_token()
+            timeouts = self._timeouts_within_budget("auth", "token")
             with self._round_trip("token"):
-                token = request_access_token(self._http, secret, self._timeouts)
+                token = request_access_token(self._http, secret, timeouts)
             self._token_secret = secret
             self._client = Salesforce(
                 instance_url=token.instance_url, session_id=token.value, version=secret.api_version, session=self._http
             )
         return self._client
+
+    def _timeouts_within_budget(self, stage: Stage, name: str) -> Timeouts:
+        """The configured timeouts, shortened so that the answer leaves before the Lambda is stopped.
+
+        A Lambda stopped mid-call answers API Gateway's bare 502 and leaves the retry record in
+        progress; a call not started is a retryable failure that certainly created nothing.
+        """
+        connect, read = self._timeouts
+        budget = self._seconds_left() - ANSWER_MARGIN_SECONDS
+        if budget < MIN_CALL_SECONDS:
+            raise SalesforceFailure(
+                stage, (SalesforceError("TIMEOUT", f"no time left to call Salesforce for the {name}"),), retryable=True
+            )
+        connect = min(connect, budget / 3)
+        return connect, min(read, budget - connect)
 
     @contextmanager
     def _round_trip(self, name: str) -> Iterator[None]:
