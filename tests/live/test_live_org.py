@@ -57,6 +57,17 @@ def delete_created(body: dict[str, Any]) -> None:
     client.restful(f"sobjects/Session__c/{body['SessionId']}", method="DELETE")
 
 
+def assert_rows_carry_the_external_id(body: dict[str, Any]) -> None:
+    """The composite puts the new session's ID inside a longer value ("{contact}-@{session.id}"):
+    only a real org shows that Salesforce fills it in there, as later attendance syncs rely on."""
+    from handler.app import salesforce_gateway
+
+    client = salesforce_gateway()._salesforce()
+    for attendance in body["Attendances"]:
+        row = client.restful(f"sobjects/Attendance__c/{attendance['AttendanceId']}")
+        assert row["ExternalId__c"] == f"{row['Contact__c']}-{body['SessionId']}", row
+
+
 @pytest.mark.usefixtures("real_org")
 def test_a_session_with_its_task_lands_in_the_real_org() -> None:
     body = {"TeamSeasonId": TEAM_SEASON, "SessionDate": "2025-05-21", "SessionTopic": "Live test, delete me"}
@@ -69,6 +80,7 @@ def test_a_session_with_its_task_lands_in_the_real_org() -> None:
         assert response["statusCode"] == 201, answer
         assert len(answer["SessionId"]) == 18
         assert (answer["TaskId"] is not None) == bool(COACH)
+        assert_rows_carry_the_external_id(answer)
     finally:
         if response["statusCode"] == 201:
             delete_created(answer)
