@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -21,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handler.problems import (
+    DOCUMENTED_ANSWERS,
     as_proxy_response,
     invalid_request,
     outcome_unknown,
@@ -32,7 +32,7 @@ from handler.strict_json import strict_json_loads
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
-from session_scheduling.response import ErrorBody, SalesforceErrorBody, SessionCreated
+from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
 from session_scheduling.scheduler import schedule_session
@@ -70,25 +70,11 @@ def retry_guard() -> RetryGuard:
     return RetryGuard(settings.idempotency_table_name, settings.idempotency_window_seconds)
 
 
-def _error(description: str, model: type[ErrorBody] = ErrorBody) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
 @app.post(
     "/sessions",
     summary="Schedule a practice session",
     description="Creates a Session__c and, with a CoachId, its Take Attendance task and attendance rows, atomically.",
-    responses={
-        201: {"description": "Created", "content": {"application/json": {"model": SessionCreated}}},
-        400: _error("Invalid request: every problem, field by field; nothing was created"),
-        409: _error("The same request is still being processed"),
-        413: _error("The body is larger than 64 KiB"),
-        415: _error("The content type is not JSON"),
-        422: _error("The Idempotency-Key was used before with a different request"),
-        500: _error("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
-        503: _error("Retry safety is unavailable; nothing was sent to Salesforce"),
-        504: _error("Salesforce's answer to the create was lost: check before retrying", SalesforceErrorBody),
-    },
+    responses=DOCUMENTED_ANSWERS,
     tags=["sessions"],
 )
 @tracer.capture_method(capture_response=False)  # the answer names students: not for traces

@@ -5,13 +5,39 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceFailure
-from session_scheduling.response import ErrorBody, FieldProblem, SalesforceErrorBody, SalesforceErrorItem
+from session_scheduling.response import (
+    ErrorBody,
+    FieldProblem,
+    SalesforceErrorBody,
+    SalesforceErrorItem,
+    SessionCreated,
+)
 
 MAX_BODY_BYTES = 64 * 1024
 _JSON_MEDIA_TYPES = ("application/json",)
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _answer(description: str, model: type[BaseModel] = ErrorBody) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+# Every answer POST /sessions gives, for the OpenAPI document.
+DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
+    201: _answer("Created", SessionCreated),
+    400: _answer("Invalid request: every problem, field by field; nothing was created"),
+    409: _answer("The same request is still being processed"),
+    413: _answer("The body is larger than 64 KiB"),
+    415: _answer("The content type is not JSON"),
+    422: _answer("The Idempotency-Key was used before with a different request"),
+    500: _answer("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
+    503: _answer("Retry safety is unavailable; nothing was sent to Salesforce"),
+    504: _answer("Salesforce's answer to the create was lost: check before retrying", SalesforceErrorBody),
+}
 
 
 def problem(status: int, message: str, **extra: Any) -> Response[Any]:
