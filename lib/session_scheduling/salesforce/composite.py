@@ -38,7 +38,7 @@ def bundle_request(plan: SessionPlan, api_version: str) -> dict[str, Any]:
     if plan.task is not None:
         subrequests.append(_create(base, TASK, TASK_REF, task_fields(plan.task, NEW_SESSION_ID)))
         subrequests.extend(_attendance_subrequests(base, plan.task.students))
-    return {"allOrNone": True, "collateSubrequests": False, "compositeRequest": subrequests}
+    return {"allOrNone": True, "compositeRequest": subrequests}
 
 
 def _attendance_subrequests(base: str, students: tuple[Student, ...]) -> list[dict[str, Any]]:
