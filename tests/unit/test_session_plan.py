@@ -132,3 +132,11 @@ def test_the_enrollment_query_groups_students_and_reads_aggregate_names() -> Non
         {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},
     ]
     assert students_from_query(records) == (Student("003A", "Ana Diaz"), Student("003B", "Ben Okafor"))
+
+
+def test_an_enrollment_without_a_student_gets_no_attendance_row() -> None:
+    records = [
+        {"attributes": {"type": "AggregateResult"}, "Contact__c": None, "Name": None},
+        {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},
+    ]
+    assert students_from_query(records) == (Student("003A", "Ana Diaz"),)

@@ -78,6 +78,8 @@ def students_from_query(records: list[dict[str, Any]]) -> tuple[Student, ...]:
     """Aggregate results name a grouped relationship field by its last part ("Name")."""
     students: dict[str, Student] = {}
     for record in records:
+        if not record.get("Contact__c"):  # GROUP BY keeps a group for enrollments without a student
+            continue
         contact_id = str(record["Contact__c"])
         relation = record.get("Contact__r")
         name = record.get("Name") or (relation.get("Name") if isinstance(relation, dict) else None)
