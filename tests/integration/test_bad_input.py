@@ -77,7 +77,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(org: LocalEnvironment, raw: s
 def test_json_the_parser_cannot_take_is_a_400_not_a_crash(org: LocalEnvironment, raw: str) -> None:
     found = refused(org, post_session(raw_body=raw))
 
-    assert "not valid JSON" in found["body"]
+    # Python 3.11's parser gives up on the nesting (invalid JSON); 3.13's reads it (not a topic).
+    assert "not valid JSON" in found.get("body", "") or set(found) == {"SessionTopic", "TeamSeasonId", "SessionDate"}
 
 
 def test_duplicate_keys_are_refused_rather_than_guessed(org: LocalEnvironment) -> None:
