@@ -15,6 +15,7 @@ from typing import Any
 
 from local.api_gateway_events import rest_event
 from local.artifact import build_for_this_machine, runtime_provided
+from local.environment import create_idempotency_table
 from local.org_standin import SalesforceStandin
 
 RUNS = 7
@@ -76,12 +77,7 @@ def cold_start_figures() -> dict[str, float]:
                 "aws_secret_access_key": "testing",
             }
             boto3.client("secretsmanager", **aws).create_secret(Name="bench/salesforce", SecretString=secret)
-            boto3.client("dynamodb", **aws).create_table(
-                TableName="bench-idempotency",
-                BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            )
+            create_idempotency_table(boto3.client("dynamodb", **aws), "bench-idempotency")
             env = {
                 "PATH": os.environ["PATH"],
                 "PYTHONDONTWRITEBYTECODE": "1",

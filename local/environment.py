@@ -112,10 +112,10 @@ def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
             os.environ.update(saved)
 
 
-def create_idempotency_table() -> None:
+def create_idempotency_table(dynamodb: Any = None, name: str = IDEMPOTENCY_TABLE) -> None:
     """The table the template declares: partition key ``id``, TTL attribute ``expiration``."""
-    boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName=IDEMPOTENCY_TABLE,
+    (dynamodb or boto3.client("dynamodb", region_name=REGION)).create_table(
+        TableName=name,
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",

@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+from local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, create_idempotency_table
 from local.org_standin import SalesforceStandin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,12 +82,7 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
         }
         aws = {"endpoint_url": aws_endpoint, "region_name": "us-west-2"}
         boto3.client("secretsmanager", **aws).create_secret(Name="traced/salesforce", SecretString=json.dumps(secret))
-        boto3.client("dynamodb", **aws).create_table(
-            TableName="traced-idempotency",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        create_idempotency_table(boto3.client("dynamodb", **aws), "traced-idempotency")
         env = {
             **{name: value for name, value in os.environ.items() if not name.startswith("POWERTOOLS_TRACE")},
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}",
