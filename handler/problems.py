@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from session_scheduling.errors import SalesforceFailure
+from session_scheduling.errors import SalesforceFailure, ServiceMisconfigured
 from session_scheduling.response import (
     ErrorBody,
     FieldProblem,
@@ -133,6 +133,8 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
 
 
 def _salesforce_message(failure: SalesforceFailure) -> str:
+    if isinstance(failure, ServiceMisconfigured):
+        return f"{failure.summary}. Nothing was created."
     if failure.stage == "auth":
         return f"The service could not authenticate to Salesforce: {failure.summary}. Nothing was created."
     return f"{failure.summary}. Nothing was created."

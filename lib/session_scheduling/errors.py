@@ -62,6 +62,19 @@ class SalesforceFailure(Exception):
         return f"Salesforce {self.stage} step failed ({self.primary_code}): {first}"
 
 
+class ServiceMisconfigured(SalesforceFailure):
+    """The deployment's settings are unusable, so the service cannot reach Salesforce until an operator
+    fixes them. Answered like an auth failure (the contract's stage), but said for what it is."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("auth", tuple(SalesforceError("CONFIGURATION_ERROR", problem) for problem in problems))
+
+    @property
+    def summary(self) -> str:
+        first = self.errors[0].message if self.errors else "no detail given"
+        return f"The service is misconfigured ({first})"
+
+
 def is_retryable(code: str, http_status: int | None = None) -> bool:
     return code in RETRYABLE_CODES or (http_status is not None and http_status >= 500)
 

@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from session_scheduling.errors import SalesforceError, SalesforceFailure
+from session_scheduling.errors import ServiceMisconfigured
 from session_scheduling.salesforce_ids import to_case_safe_id
 
 USER_ID_PREFIX = "005"
@@ -67,12 +67,13 @@ class ServiceSettings(BaseModel):
 
 @cache
 def load_settings() -> ServiceSettings:
-    """Parse the environment; a bad deployment fails every request as an auth-stage 500, naming the variable."""
+    """Parse the environment; a bad deployment fails every request (an auth-stage 500), naming the variable."""
     try:
         return ServiceSettings.model_validate(dict(os.environ))
     except ValidationError as invalid:
-        problems = tuple(
-            SalesforceError("CONFIGURATION_ERROR", f"environment variable {'.'.join(map(str, e['loc']))}: {e['msg']}")
-            for e in invalid.errors(include_input=False)
-        )
-        raise SalesforceFailure("auth", problems, retryable=False) from None
+        raise ServiceMisconfigured(
+            tuple(
+                f"environment variable {'.'.join(map(str, e['loc']))}: {e['msg']}"
+                for e in invalid.errors(include_input=False)
+            )
+        ) from None

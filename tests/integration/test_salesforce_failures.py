@@ -212,7 +212,7 @@ def test_a_refused_row_in_a_collection_rolls_back_the_whole_bundle(org: LocalEnv
         ("TASK_OWNER_USER_ID", "0035g0000000001AAA", "TASK_OWNER_USER_ID"),
     ],
 )
-def test_a_misconfigured_deployment_is_an_auth_failure_naming_the_variable(
+def test_a_misconfigured_deployment_is_a_500_that_says_so_and_names_the_variable(
     org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch, variable: str, value: str | None, named: str
 ) -> None:
     if value is None:
@@ -224,6 +224,7 @@ def test_a_misconfigured_deployment_is_an_auth_failure_naming_the_variable(
 
     assert_failed(answer, "auth", "CONFIGURATION_ERROR", retryable=False)
     assert named in answer.body["salesforceErrors"][0]["message"]
+    assert answer.body["message"].startswith("The service is misconfigured")
     assert org.standin.calls == []
 
 
