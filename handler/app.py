@@ -60,8 +60,14 @@ def salesforce_gateway() -> SalesforceGateway:
         read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
         timeouts=settings.timeouts,
         on_call=salesforce_calls.append,
-        seconds_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000,
+        seconds_left=_seconds_left,
     )
+
+
+def _seconds_left() -> float:
+    """The invocation's remaining time; a caller's context without Lambda's clock sets no limit."""
+    remaining = getattr(app.lambda_context, "get_remaining_time_in_millis", None)
+    return remaining() / 1000 if callable(remaining) else float("inf")
 
 
 @cache

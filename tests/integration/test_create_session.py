@@ -1,8 +1,12 @@
 """POST /sessions end to end: real events through the handler, moto's Secrets Manager, the stand-in over HTTPS."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment
+from local.lambda_runtime import cold_start
 from session_scheduling.salesforce_ids import checksum_suffix
 from tests.conftest import post_session, session_body
 
@@ -150,3 +154,24 @@ def test_each_attendance_id_belongs_to_its_student_whatever_order_salesforce_ans
     assert answer.status == 201
     student_of_row = {row["Id"]: row["Contact__c"] for row in org.standin.records("Attendance__c")}
     assert {a["AttendanceId"]: a["StudentId"] for a in answer.body["Attendances"]} == student_of_row
+
+
+def test_a_context_without_lambdas_clock_still_creates_the_session(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Harnesses that build their own context (name, ARN, request id only) set no time limit."""
+    from handler.app import lambda_handler
+
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "")  # Powertools' retry memory itself needs the clock
+    cold_start()
+    context = SimpleNamespace(
+        function_name="sessions",
+        memory_limit_in_mb=512,
+        invoked_function_arn="arn:aws:lambda:us-west-2:123456789012:function:sessions",
+        aws_request_id="bare-context",
+    )
+
+    response = lambda_handler(rest_event(session_body(org)), context)
+
+    assert response["statusCode"] == 201
+    assert org.standin.record_count() == {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}
