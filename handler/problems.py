@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from session_scheduling.errors import SalesforceFailure, ServiceMisconfigured
+from session_scheduling.errors import SalesforceFailure
 from session_scheduling.response import (
     ErrorBody,
     FieldProblem,
@@ -118,7 +118,7 @@ def _message(error: dict[str, Any]) -> str:
 
 def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Response[Any]:
     body = SalesforceErrorBody(
-        message=_salesforce_message(failure),
+        message=f"{failure.explanation}. Nothing was created.",
         stage=failure.stage,
         errorType=failure.error_type,
         retryable=failure.retryable,
@@ -130,14 +130,6 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
     return Response(
         status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
     )
-
-
-def _salesforce_message(failure: SalesforceFailure) -> str:
-    if isinstance(failure, ServiceMisconfigured):
-        return f"{failure.summary}. Nothing was created."
-    if failure.stage == "auth":
-        return f"The service could not authenticate to Salesforce: {failure.summary}. Nothing was created."
-    return f"{failure.summary}. Nothing was created."
 
 
 def outcome_unknown(request_id: str | None) -> Response[Any]:

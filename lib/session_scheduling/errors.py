@@ -57,9 +57,19 @@ class SalesforceFailure(Exception):
         return f"CUSTOM:{_ERROR_TYPE_STEP[self.stage]}:{self.primary_code}"
 
     @property
+    def first_message(self) -> str:
+        return self.errors[0].message if self.errors else "no detail given"
+
+    @property
     def summary(self) -> str:
-        first = self.errors[0].message if self.errors else "no detail given"
-        return f"Salesforce {self.stage} step failed ({self.primary_code}): {first}"
+        return f"Salesforce {self.stage} step failed ({self.primary_code}): {self.first_message}"
+
+    @property
+    def explanation(self) -> str:
+        """What went wrong, in the words the client is given."""
+        if self.stage == "auth":
+            return f"The service could not authenticate to Salesforce: {self.summary}"
+        return self.summary
 
 
 class ServiceMisconfigured(SalesforceFailure):
@@ -71,8 +81,11 @@ class ServiceMisconfigured(SalesforceFailure):
 
     @property
     def summary(self) -> str:
-        first = self.errors[0].message if self.errors else "no detail given"
-        return f"The service is misconfigured ({first})"
+        return f"The service is misconfigured ({self.first_message})"
+
+    @property
+    def explanation(self) -> str:
+        return self.summary
 
 
 def is_retryable(code: str, http_status: int | None = None) -> bool:
