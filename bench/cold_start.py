@@ -15,7 +15,7 @@ from typing import Any
 
 from local.api_gateway_events import rest_event
 from local.artifact import build_for_this_machine, runtime_provided
-from local.environment import create_idempotency_table
+from local.environment import aws_endpoint, create_idempotency_table
 from local.org_standin import SalesforceStandin
 
 RUNS = 7
@@ -47,69 +47,58 @@ def _median_seconds(code: str, arguments: list[Any], env: dict[str, str]) -> flo
 
 
 def cold_start_figures() -> dict[str, float]:
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    try:
-        with tempfile.TemporaryDirectory() as folder, SalesforceStandin() as standin:
-            compiled = str(build_for_this_machine(Path(folder) / "compiled"))
-            source_only = str(build_for_this_machine(Path(folder) / "source-only", bytecode=False))
-            runtime = str(runtime_provided(Path(folder) / "runtime"))
-            standin.register_client("bench", client_secret="bench-secret")
-            seed = standin.seed_demo()
-            host, port = moto.get_host_and_port()
-            endpoint = f"http://{host}:{port}"
-            secret = json.dumps(
-                {
-                    "auth_flow": "client_credentials",
-                    "login_url": standin.url,
-                    "client_id": "bench",
-                    "client_secret": "bench-secret",
-                }
-            )
-            import boto3
-
-            aws = {
-                "endpoint_url": endpoint,
-                "region_name": "us-west-2",
-                "aws_access_key_id": "testing",
-                "aws_secret_access_key": "testing",
+    with aws_endpoint() as endpoint, tempfile.TemporaryDirectory() as folder, SalesforceStandin() as standin:
+        compiled = str(build_for_this_machine(Path(folder) / "compiled"))
+        source_only = str(build_for_this_machine(Path(folder) / "source-only", bytecode=False))
+        runtime = str(runtime_provided(Path(folder) / "runtime"))
+        standin.register_client("bench", client_secret="bench-secret")
+        seed = standin.seed_demo()
+        secret = json.dumps(
+            {
+                "auth_flow": "client_credentials",
+                "login_url": standin.url,
+                "client_id": "bench",
+                "client_secret": "bench-secret",
             }
-            boto3.client("secretsmanager", **aws).create_secret(Name="bench/salesforce", SecretString=secret)
-            create_idempotency_table(boto3.client("dynamodb", **aws), "bench-idempotency")
-            env = {
-                "PATH": os.environ["PATH"],
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "AWS_ENDPOINT_URL": endpoint,
-                "AWS_DEFAULT_REGION": "us-west-2",
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "REQUESTS_CA_BUNDLE": standin.ca_bundle_path,
-                "SALESFORCE_SECRET_ID": "bench/salesforce",
-                "IDEMPOTENCY_TABLE_NAME": "bench-idempotency",
-                "POWERTOOLS_SERVICE_NAME": "sessions",
-                "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-                # Lambda's environment: the X-Ray SDK takes its Lambda path (no sampling rule poller).
-                "LAMBDA_TASK_ROOT": compiled,
-                "AWS_LAMBDA_FUNCTION_NAME": "sessions",
-                "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-                "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
-            }
-            body = {"TeamSeasonId": seed.team_season_id, "SessionDate": "2025-05-21", "CoachId": seed.coach_id}
+        )
+        import boto3
 
-            def event() -> str:  # a new session each run: the retry memory must not answer instead
-                return json.dumps(rest_event(dict(body, SessionTopic=str(time.time_ns()))))
+        aws = {
+            "endpoint_url": endpoint,
+            "region_name": "us-west-2",
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        boto3.client("secretsmanager", **aws).create_secret(Name="bench/salesforce", SecretString=secret)
+        create_idempotency_table(boto3.client("dynamodb", **aws), "bench-idempotency")
+        env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": "us-west-2",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "REQUESTS_CA_BUNDLE": standin.ca_bundle_path,
+            "SALESFORCE_SECRET_ID": "bench/salesforce",
+            "IDEMPOTENCY_TABLE_NAME": "bench-idempotency",
+            "POWERTOOLS_SERVICE_NAME": "sessions",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+            # Lambda's environment: the X-Ray SDK takes its Lambda path (no sampling rule poller).
+            "LAMBDA_TASK_ROOT": compiled,
+            "AWS_LAMBDA_FUNCTION_NAME": "sessions",
+            "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        }
+        body = {"TeamSeasonId": seed.team_season_id, "SessionDate": "2025-05-21", "CoachId": seed.coach_id}
 
-            return {
-                "import boto3 (what every Python Lambda pays)": _median_seconds(BOTO3_ONLY, [runtime], env),
-                "import handler": _median_seconds(IMPORT_ONLY, [compiled, runtime], env),
-                "import handler + first request (secret, token, query, composite)": _median_seconds(
-                    FIRST_REQUEST, [compiled, runtime, event], env
-                ),
-                "the same, artifact without bytecode": _median_seconds(
-                    FIRST_REQUEST, [source_only, runtime, event], env
-                ),
-            }
-    finally:
-        moto.stop()
+        def event() -> str:  # a new session each run: the retry memory must not answer instead
+            return json.dumps(rest_event(dict(body, SessionTopic=str(time.time_ns()))))
+
+        return {
+            "import boto3 (what every Python Lambda pays)": _median_seconds(BOTO3_ONLY, [runtime], env),
+            "import handler": _median_seconds(IMPORT_ONLY, [compiled, runtime], env),
+            "import handler + first request (secret, token, query, composite)": _median_seconds(
+                FIRST_REQUEST, [compiled, runtime, event], env
+            ),
+            "the same, artifact without bytecode": _median_seconds(FIRST_REQUEST, [source_only, runtime, event], env),
+        }

@@ -112,6 +112,21 @@ def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
             os.environ.update(saved)
 
 
+@contextmanager
+def aws_endpoint() -> Iterator[str]:
+    """Moto as a server on loopback, for other processes. In this process it serves the same accounts
+    as ``mock_aws``, so what the local environment created is there too."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
 def create_idempotency_table(dynamodb: Any = None, name: str = IDEMPOTENCY_TABLE) -> None:
     """The table the template declares: partition key ``id``, TTL attribute ``expiration``."""
     (dynamodb or boto3.client("dynamodb", region_name=REGION)).create_table(

@@ -56,20 +56,3 @@ def invoke(event: dict[str, Any], *, one_container: bool = True, timeout_seconds
     with _one_at_a_time:
         response: dict[str, Any] = lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds))
     return response
-
-
-def invoke_concurrently(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Like several containers answering at once: no lock, one thread per event, all started together."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from handler.app import lambda_handler
-
-    start = threading.Barrier(len(events))
-
-    def run(event: dict[str, Any]) -> dict[str, Any]:
-        start.wait()
-        response: dict[str, Any] = lambda_handler(event, LocalContext())
-        return response
-
-    with ThreadPoolExecutor(max_workers=len(events)) as pool:
-        return list(pool.map(run, events))

@@ -57,10 +57,14 @@ class RetryGuard:
             import boto3  # noqa: PLC0415 - only when retry safety is on
 
             client = boto3.client("dynamodb")
-            self._stores = (
-                DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client),
-                DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client),
-            )
+            keyed_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
+            window_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
+            # Configured now, not by the first call: Powertools marks a layer configured before it
+            # sets payload validation, so two threads' first calls could store a key without its
+            # payload hash and answer each other 422 (seen with the threaded local API).
+            keyed_store.configure(self._keyed_config)
+            window_store.configure(self._window_config)
+            self._stores = (keyed_store, window_store)
 
     def run(self, call: ScheduleCall, schedule: Schedule, context: LambdaContext | None) -> SessionCreated:
         """Schedule once per request; a repeat returns the remembered SessionCreated without scheduling."""

@@ -10,6 +10,7 @@ import pytest
 
 from local.api_gateway_events import rest_event
 from local.artifact import build_for_this_machine, runtime_provided
+from local.environment import aws_endpoint
 from local.org_standin import SalesforceStandin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,20 +71,10 @@ def test_the_artifact_alone_serves_a_request(tmp_path: Path) -> None:
     artifact = build_for_this_machine(tmp_path / "artifact")
     runtime = runtime_provided(tmp_path / "runtime")
 
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    try:
-        with SalesforceStandin() as standin:
-            standin.register_client("artifact-app", client_secret="artifact-secret")
-            seed = standin.seed_demo()
-            host, port = moto.get_host_and_port()
-            results = run_isolated(
-                artifact, runtime, standin, f"http://{host}:{port}", seed.team_season_id, seed.coach_id
-            )
-    finally:
-        moto.stop()
+    with aws_endpoint() as endpoint, SalesforceStandin() as standin:
+        standin.register_client("artifact-app", client_secret="artifact-secret")
+        seed = standin.seed_demo()
+        results = run_isolated(artifact, runtime, standin, endpoint, seed.team_season_id, seed.coach_id)
 
     assert [r["statusCode"] for r in results] == [201, 400]
     created = json.loads(results[0]["body"])

@@ -1,14 +1,26 @@
 """Retries are safe: a repeated request replays the first answer and creates nothing new."""
 
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
 from local.api_gateway_events import rest_event
-from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment
-from local.lambda_runtime import invoke_concurrently
+from local.containers import ContainerFleet, container_fleet
+from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment, aws_endpoint
+from local.lambda_runtime import LocalContext
+from session_scheduling.idempotency import RetryGuard, ScheduleCall
+from session_scheduling.request import SessionRequest
+from session_scheduling.response import SessionCreated
 from tests.conftest import as_answer, post_session, session_body
 
 ONE_BUNDLE = {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}
@@ -84,14 +96,23 @@ def test_only_successes_are_remembered_so_a_failed_request_can_be_retried(org: L
     assert org.standin.record_count() == ONE_BUNDLE
 
 
-# In one process the threads share one Metrics object: the first flush leaves the others nothing to publish.
-@pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
-@pytest.mark.parametrize("attempt", range(12))  # a race: several rounds make a lost one likely to show
-def test_concurrent_duplicates_create_one_session(org: LocalEnvironment, attempt: int) -> None:
+@pytest.fixture(scope="module")
+def containers(_environment: LocalEnvironment) -> Iterator[ContainerFleet]:
+    """Eight warm containers, each its own process, sharing DynamoDB and Salesforce as real ones do."""
+    with aws_endpoint() as endpoint, container_fleet(8, endpoint) as fleet:
+        yield fleet
+
+
+@pytest.mark.parametrize("attempt", range(6))  # a race: several rounds make a lost one likely to show
+@pytest.mark.parametrize("keyed", [True, False], ids=["with-key", "without-key"])
+def test_concurrent_duplicates_create_one_session(
+    org: LocalEnvironment, containers: ContainerFleet, keyed: bool, attempt: int
+) -> None:
     """The app's double tap: all requests arrive while the first is still with Salesforce."""
     org.standin.latency = 0.05
-    events = [rest_event(session_body(org), headers={"Idempotency-Key": f"tap-{attempt}"}) for _ in range(8)]
-    answers = [as_answer(response) for response in invoke_concurrently(events)]
+    headers = {"Idempotency-Key": f"tap-{attempt}"} if keyed else {}
+    events = [rest_event(session_body(org), headers=headers) for _ in range(8)]
+    answers = [as_answer(response) for response in containers.invoke_together(events)]
 
     statuses = sorted(answer.status for answer in answers)
     assert statuses.count(201) >= 1
@@ -146,3 +167,46 @@ def test_a_key_is_remembered_for_24_hours_and_a_keyless_request_for_the_window(o
     lifetimes = sorted(int(item["expiration"]["N"]) - started for item in items)
     # the keyed request's key and window records, and the keyless request's window record
     assert lifetimes == [pytest.approx(600, abs=2), pytest.approx(600, abs=2), pytest.approx(86_400, abs=2)]
+
+
+@pytest.fixture
+def eager_thread_switching() -> Iterator[None]:
+    """Threads switch after microseconds instead of 5 ms, so a race between them shows at once."""
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(usual)
+
+
+@pytest.mark.parametrize("attempt", range(20))  # without the fix about one round in four fails
+@pytest.mark.usefixtures("eager_thread_switching")
+def test_threads_sharing_a_new_retry_guard_see_a_duplicate_as_in_progress_not_as_a_different_request(
+    org: LocalEnvironment, attempt: int
+) -> None:
+    """The threaded local API (`make load`) shares one guard; its first calls race to set it up."""
+    guard = RetryGuard(IDEMPOTENCY_TABLE, window_seconds=600)
+    request = SessionRequest.model_validate(session_body(org))
+    call = ScheduleCall(idempotency_key=f"shared-{attempt}", request=request, create_attendance_task=True)
+    created = SessionCreated(SessionId="a0S5g0000000001EAA", TaskId=None, Attendances=[])
+
+    def schedule(_request: SessionRequest, _with_task: bool) -> SessionCreated:
+        time.sleep(0.05)
+        return created
+
+    start = threading.Barrier(8)
+
+    def tap(_: int) -> str:
+        start.wait()
+        try:
+            return guard.run(call, schedule, LocalContext()).SessionId
+        except IdempotencyAlreadyInProgressError:
+            return "in progress"
+        except IdempotencyValidationError:
+            return "different request"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(tap, range(8)))
+
+    assert outcomes == [created.SessionId] + ["in progress"] * 7

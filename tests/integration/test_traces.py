@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, create_idempotency_table
+from local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, aws_endpoint, create_idempotency_table
 from local.org_standin import SalesforceStandin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,16 +41,9 @@ def xray_daemon() -> Iterator[socket.socket]:
 
 
 @pytest.fixture
-def aws_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def aws() -> Iterator[str]:
+    with aws_endpoint() as endpoint:
+        yield endpoint
 
 
 def received_documents(daemon: socket.socket) -> list[dict[str, Any]]:
@@ -69,7 +62,7 @@ def subsegment_names(document: dict[str, Any]) -> list[str]:
 
 
 def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_secret(
-    xray_daemon: socket.socket, aws_endpoint: str
+    xray_daemon: socket.socket, aws: str
 ) -> None:
     with SalesforceStandin() as standin:
         standin.register_client(LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET)
@@ -80,13 +73,15 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
             "client_id": LOCAL_CLIENT_ID,
             "client_secret": LOCAL_CLIENT_SECRET,
         }
-        aws = {"endpoint_url": aws_endpoint, "region_name": "us-west-2"}
-        boto3.client("secretsmanager", **aws).create_secret(Name="traced/salesforce", SecretString=json.dumps(secret))
-        create_idempotency_table(boto3.client("dynamodb", **aws), "traced-idempotency")
+        aws_client = {"endpoint_url": aws, "region_name": "us-west-2"}
+        boto3.client("secretsmanager", **aws_client).create_secret(
+            Name="traced/salesforce", SecretString=json.dumps(secret)
+        )
+        create_idempotency_table(boto3.client("dynamodb", **aws_client), "traced-idempotency")
         env = {
             **{name: value for name, value in os.environ.items() if not name.startswith("POWERTOOLS_TRACE")},
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}",
-            "AWS_ENDPOINT_URL": aws_endpoint,
+            "AWS_ENDPOINT_URL": aws,
             "REQUESTS_CA_BUNDLE": standin.ca_bundle_path,
             "SALESFORCE_SECRET_ID": "traced/salesforce",
             "IDEMPOTENCY_TABLE_NAME": "traced-idempotency",

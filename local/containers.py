@@ -1,0 +1,70 @@
+"""Several Lambda containers answering at once, each in its own process.
+
+Real containers share nothing but the services they call: here DynamoDB and Secrets Manager (a moto
+server over HTTP) and Salesforce (the stand-in over HTTPS). Threads in one process would also share
+the resolver, the retry guard and the logger, which no two real containers do, so a race found with
+threads can be the harness's own.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+READY = "ready"
+
+
+def _container(environment: dict[str, str], connection: Connection, start: Barrier) -> None:
+    """One warm container: answer each event sent, starting together with the others."""
+    os.environ.update(environment)
+    from handler.app import lambda_handler
+    from local.lambda_runtime import LocalContext
+
+    connection.send(READY)
+    while (event := connection.recv()) is not None:
+        start.wait()
+        connection.send(lambda_handler(event, LocalContext()))
+
+
+class ContainerFleet:
+    def __init__(self, connections: list[Connection]) -> None:
+        self._connections = connections
+
+    def invoke_together(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One event per container, all released at the same moment; the answers in event order."""
+        if len(events) != len(self._connections):
+            raise ValueError(f"this fleet takes exactly {len(self._connections)} events at a time")
+        for connection, event in zip(self._connections, events, strict=True):
+            connection.send(event)
+        return [connection.recv() for connection in self._connections]
+
+
+@contextmanager
+def container_fleet(size: int, aws_endpoint_url: str) -> Iterator[ContainerFleet]:
+    """size containers with this process's environment, reaching AWS at aws_endpoint_url."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, like a new container
+    start = spawn.Barrier(size)
+    environment = {**os.environ, "AWS_ENDPOINT_URL": aws_endpoint_url}
+    processes, connections = [], []
+    try:
+        for _ in range(size):
+            ours, theirs = spawn.Pipe()
+            process = spawn.Process(target=_container, args=(environment, theirs, start), daemon=True)
+            process.start()
+            processes.append(process)
+            connections.append(ours)
+        for connection in connections:
+            if not connection.poll(120) or connection.recv() != READY:
+                raise RuntimeError("a container did not start")
+        yield ContainerFleet(connections)
+    finally:
+        for connection in connections:
+            with suppress(OSError):  # a container that died has closed its end
+                connection.send(None)
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
