@@ -16,6 +16,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -23,13 +24,17 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # figures, not 1,000 request log
 os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
 
 from local.api import ApiGatewayProxy, LocalServer
-from local.environment import local_environment
+from local.containers import ContainerFleet, container_fleet
+from local.environment import aws_endpoint, local_environment
 
 
 class ManyContainers(ApiGatewayProxy):
-    """Lambda scales out: concurrent requests are served concurrently."""
+    """Lambda scales out: each concurrent request is served by a container of its own."""
 
-    one_container = False
+    fleet: ContainerFleet
+
+    def answer(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self.fleet.invoke(event)
 
     def log_message(self, format: str, *args: object) -> None:
         return
@@ -78,7 +83,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="added to every Salesforce call")
     options = parser.parse_args()
 
-    with local_environment() as env:
+    with (
+        local_environment() as env,
+        aws_endpoint() as endpoint,
+        container_fleet(options.clients, endpoint) as fleet,
+    ):
+        ManyContainers.fleet = fleet
         env.standin.latency = options.latency
         server = LocalServer(("127.0.0.1", 0), ManyContainers)
         server.daemon_threads = True

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from local.api_gateway_events import rest_event
@@ -26,7 +27,6 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between headers and body
-    one_container = True  # like sam local start-api by default; the load test turns it off
 
     def _proxy(self) -> None:
         url = urlsplit(self.path)
@@ -41,7 +41,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         )
         if "Content-Type" not in self.headers:
             event["headers"].pop("Content-Type", None)
-        response = invoke(event, one_container=self.one_container)
+        response = self.answer(event)
         payload = (response.get("body") or "").encode()
         self.send_response(response["statusCode"])
         for name, value in (response.get("headers") or {}).items():
@@ -49,6 +49,10 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def answer(self, event: dict[str, Any]) -> dict[str, Any]:
+        """One container, one request at a time, like `sam local start-api`."""
+        return invoke(event)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _proxy
 

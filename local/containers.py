@@ -2,12 +2,13 @@
 
 Real containers share nothing but the services they call: here DynamoDB and Secrets Manager (a moto
 server over HTTP) and Salesforce (the stand-in over HTTPS). Threads in one process would also share
-the resolver, the retry guard and the logger, which no two real containers do, so a race found with
-threads can be the harness's own.
+the resolver, the retry guard and the metrics object, which no two real containers do, so a race
+found with threads can be the harness's own.
 """
 
 import multiprocessing
 import os
+import queue
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
@@ -18,27 +19,42 @@ READY = "ready"
 
 
 def _container(environment: dict[str, str], connection: Connection, start: Barrier) -> None:
-    """One warm container: answer each event sent, starting together with the others."""
+    """One warm container: answers each event it is sent, one at a time, like Lambda."""
     os.environ.update(environment)
     from handler.app import lambda_handler
     from local.lambda_runtime import LocalContext
 
     connection.send(READY)
-    while (event := connection.recv()) is not None:
-        start.wait()
+    while (work := connection.recv()) is not None:
+        event, together = work
+        if together:
+            start.wait()
         connection.send(lambda_handler(event, LocalContext()))
 
 
 class ContainerFleet:
     def __init__(self, connections: list[Connection]) -> None:
         self._connections = connections
+        self._idle: queue.Queue[Connection] = queue.Queue()
+        for connection in connections:
+            self._idle.put(connection)
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Like Lambda scaling out: the event goes to a container that is free (waits for one if none is)."""
+        connection = self._idle.get()
+        try:
+            connection.send((event, False))
+            response: dict[str, Any] = connection.recv()
+            return response
+        finally:
+            self._idle.put(connection)
 
     def invoke_together(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One event per container, all released at the same moment; the answers in event order."""
         if len(events) != len(self._connections):
             raise ValueError(f"this fleet takes exactly {len(self._connections)} events at a time")
         for connection, event in zip(self._connections, events, strict=True):
-            connection.send(event)
+            connection.send((event, True))
         return [connection.recv() for connection in self._connections]
 
 

@@ -4,6 +4,7 @@ Used by the local API, the event invoker, the tests and the benchmarks, so all f
 """
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -118,6 +119,7 @@ def aws_endpoint() -> Iterator[str]:
     as ``mock_aws``, so what the local environment created is there too."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -43,16 +43,10 @@ def cold_start() -> None:
         retry_guard.cache_clear()
 
 
-def invoke(event: dict[str, Any], *, one_container: bool = True, timeout_seconds: float = 30.0) -> dict[str, Any]:
-    """A container serves one event at a time; so does this, unless asked to act as many containers.
-
-    As many containers, invocations share the warm gateway (token, connection pool) and the
-    logger's keys, which real containers would not: fine for load figures, not for log assertions.
-    """
+def invoke(event: dict[str, Any], *, timeout_seconds: float = 30.0) -> dict[str, Any]:
+    """A container serves one event at a time; so does this."""
     from handler.app import lambda_handler
 
-    if not one_container:
-        return dict(lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds)))
     with _one_at_a_time:
         response: dict[str, Any] = lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds))
     return response
