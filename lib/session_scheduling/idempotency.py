@@ -61,7 +61,7 @@ class RetryGuard:
             window_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
             # Configured now, not by the first call: Powertools marks a layer configured before it
             # sets payload validation, so two threads' first calls could store a key without its
-            # payload hash and answer each other 422 (seen with the threaded local API).
+            # payload hash and answer each other 422.
             keyed_store.configure(self._keyed_config)
             window_store.configure(self._window_config)
             self._stores = (keyed_store, window_store)

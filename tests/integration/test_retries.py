@@ -185,13 +185,16 @@ def eager_thread_switching() -> Iterator[None]:
 def test_threads_sharing_a_new_retry_guard_see_a_duplicate_as_in_progress_not_as_a_different_request(
     org: LocalEnvironment, attempt: int
 ) -> None:
-    """The threaded local API (`make load`) shares one guard; its first calls race to set it up."""
+    """A guard shared by threads (a threaded host of the handler): their first calls race to set it up."""
     guard = RetryGuard(IDEMPOTENCY_TABLE, window_seconds=600)
     request = SessionRequest.model_validate(session_body(org))
     call = ScheduleCall(idempotency_key=f"shared-{attempt}", request=request, create_attendance_task=True)
     created = SessionCreated(SessionId="a0S5g0000000001EAA", TaskId=None, Attendances=[])
 
+    scheduled = []
+
     def schedule(_request: SessionRequest, _with_task: bool) -> SessionCreated:
+        scheduled.append(_request)
         time.sleep(0.05)
         return created
 
@@ -209,4 +212,6 @@ def test_threads_sharing_a_new_retry_guard_see_a_duplicate_as_in_progress_not_as
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = sorted(pool.map(tap, range(8)))
 
-    assert outcomes == [created.SessionId] + ["in progress"] * 7
+    assert "different request" not in outcomes
+    assert set(outcomes) <= {created.SessionId, "in progress"}  # a late thread may already get the answer
+    assert len(scheduled) == 1
