@@ -155,7 +155,7 @@ def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
 
 @app.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator] # untyped upstream
 def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
-    return problem(422, "This Idempotency-Key was already used with a different request; use a new key.")
+    return problem(422, "This Idempotency-Key was already used with a different body; use a new key.")
 
 
 @app.exception_handler(IdempotencyPersistenceLayerError)  # type: ignore[untyped-decorator] # untyped upstream

@@ -33,7 +33,7 @@ DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
     409: _answer("The same request is still being processed"),
     413: _answer("The body is larger than 64 KiB"),
     415: _answer("The content type is not JSON"),
-    422: _answer("The Idempotency-Key was used before with a different request"),
+    422: _answer("The Idempotency-Key was used before with a different body"),
     500: _answer("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
     503: _answer("Retry safety is unavailable; nothing was sent to Salesforce"),
     504: _answer("Salesforce's answer to the create was lost: check before retrying", SalesforceErrorBody),

@@ -1,11 +1,11 @@
 """Retries are safe: a repeated request gets the first answer instead of a second session.
 
-Two guards, both Powertools idempotency over one DynamoDB table:
-- the window: an identical body and query within a short window is the same request (double taps,
-  network retries of the existing app). It applies to every request, with or without a key, so an
-  app that mixes keyed and keyless sends of one session, or makes a new key per tap, still gets one;
-- with an ``Idempotency-Key`` header, the key is remembered for 24 hours and must come back with the
-  same request (else IdempotencyValidationError, a 422).
+Two guards, both Powertools idempotency over one DynamoDB table, as the contract says:
+- with an ``Idempotency-Key`` header, the key is the request's identity: remembered for 24 hours,
+  and it must come back with the same body (else IdempotencyValidationError, a 422). A new key is a
+  new request, even with an identical body;
+- without the header, an identical body and query within a short window is the same request (double
+  taps and network retries of the existing app, which sends no key).
 Only successes are remembered: a failure raises, and Powertools then forgets the attempt.
 """
 
@@ -42,7 +42,7 @@ class RetryGuard:
     def __init__(self, table_name: str | None, window_seconds: int) -> None:
         self._keyed_config = IdempotencyConfig(
             event_key_jmespath="idempotency_key",
-            payload_validation_jmespath="[request, create_attendance_task]",
+            payload_validation_jmespath="request",  # the body; the contract's 422 is for a different body
             expires_after_seconds=KEYED_RETENTION_SECONDS,
         )
         self._window_config = IdempotencyConfig(
@@ -78,13 +78,11 @@ class RetryGuard:
         if context is not None:
             self._keyed_config.register_lambda_context(context)
             self._window_config.register_lambda_context(context)
-        keyless = call.model_copy(update={"idempotency_key": None})
-        in_window = (
-            _remembered(self._window_config, window_store, schedule_call) if self._window_enabled else schedule_call
-        )
-        if call.idempotency_key is None:
-            return in_window(keyless)
-        return _remembered(self._keyed_config, keyed_store, lambda _keyed: in_window(keyless))(call)
+        if call.idempotency_key is not None:
+            return _remembered(self._keyed_config, keyed_store, schedule_call)(call)
+        if self._window_enabled:
+            return _remembered(self._window_config, window_store, schedule_call)(call)
+        return schedule_call(call)
 
 
 def _remembered(

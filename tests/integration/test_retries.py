@@ -135,15 +135,25 @@ def test_an_unavailable_idempotency_table_fails_closed_with_a_503(
     assert org.standin.calls == []
 
 
-def test_an_identical_request_within_the_window_is_one_session_whatever_the_keys(org: LocalEnvironment) -> None:
-    """A double tap that makes a new key per tap, or a keyed send retried without the key, is one session."""
+def test_a_key_is_the_requests_identity_so_a_new_key_is_a_new_session(org: LocalEnvironment) -> None:
+    """The contract's window is for requests without the header; with it, only the key decides."""
     first = post_session(session_body(org, CoachId=...), **with_key("tap-7"))
     second = post_session(session_body(org, CoachId=...), **with_key("tap-8"))
-    third = post_session(session_body(org, CoachId=...))
+    keyless = post_session(session_body(org, CoachId=...))
 
-    assert [answer.status for answer in (first, second, third)] == [201, 201, 201]
-    assert first.body == second.body == third.body
-    assert org.standin.record_count()["Session__c"] == 1
+    assert [answer.status for answer in (first, second, keyless)] == [201, 201, 201]
+    assert len({answer.body["SessionId"] for answer in (first, second, keyless)}) == 3
+    assert org.standin.record_count()["Session__c"] == 3
+
+
+def test_the_same_key_and_body_get_the_first_answer_whatever_the_query(org: LocalEnvironment) -> None:
+    """Contract: a repeat with the same key and body returns the first response; 422 is for another body."""
+    first = post_session(session_body(org), **with_key("tap-4"))
+    repeat = post_session(session_body(org), query={"createAttendanceTask": "false"}, **with_key("tap-4"))
+
+    assert (first.status, repeat.status) == (201, 201)
+    assert repeat.body == first.body
+    assert org.standin.record_count() == ONE_BUNDLE
 
 
 def test_after_the_window_an_identical_request_without_a_key_is_a_new_session(
@@ -165,8 +175,7 @@ def test_a_key_is_remembered_for_24_hours_and_a_keyless_request_for_the_window(o
 
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=IDEMPOTENCY_TABLE)["Items"]
     lifetimes = sorted(int(item["expiration"]["N"]) - started for item in items)
-    # the keyed request's key and window records, and the keyless request's window record
-    assert lifetimes == [pytest.approx(600, abs=2), pytest.approx(600, abs=2), pytest.approx(86_400, abs=2)]
+    assert lifetimes == [pytest.approx(600, abs=2), pytest.approx(86_400, abs=2)]
 
 
 @pytest.fixture
