@@ -34,7 +34,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
         event = rest_event(
             raw_body=body,
-            query=dict(parse_qsl(url.query)) or None,
+            query=_query(url.query),
             headers=dict(self.headers.items()),
             method=self.command,
             path=url.path,
@@ -58,6 +58,14 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"local api: {format % args}\n")
+
+
+def _query(text: str) -> dict[str, str | list[str]] | None:
+    """A parameter given more than once keeps all its values, as API Gateway does."""
+    values: dict[str, list[str]] = {}
+    for name, value in parse_qsl(text):
+        values.setdefault(name, []).append(value)
+    return {name: given[0] if len(given) == 1 else given for name, given in values.items()} or None
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ def rest_event(
     body: Any = None,
     *,
     raw_body: str | None = None,
-    query: dict[str, str] | None = None,
+    query: dict[str, str | list[str]] | None = None,
     headers: dict[str, str] | None = None,
     method: str = "POST",
     path: str = "/sessions",
@@ -28,8 +28,9 @@ def rest_event(
         "httpMethod": method,
         "headers": all_headers,
         "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {name: [value] for name, value in query.items()} if query else None,
+        # API Gateway: the last value of a repeated parameter, and all of them
+        "queryStringParameters": {name: _values(value)[-1] for name, value in query.items()} if query else None,
+        "multiValueQueryStringParameters": {name: _values(value) for name, value in query.items()} if query else None,
         "pathParameters": None,
         "stageVariables": None,
         "requestContext": {
@@ -50,3 +51,7 @@ def rest_event(
         "body": text,
         "isBase64Encoded": base64_encoded,
     }
+
+
+def _values(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]

@@ -62,7 +62,15 @@ def _text(value: str) -> str:
 
 
 def _strict_flag(value: object) -> object:
-    """Only true/false (any case) are accepted, not pydantic's wider set (yes, 1, on, ...)."""
+    """Only true/false (any case) are accepted, not pydantic's wider set (yes, 1, on, ...).
+
+    A query parameter given twice arrives as a list: the same answer twice is that answer.
+    """
+    if isinstance(value, list):
+        answers = {item.lower() if isinstance(item, str) else item for item in value}
+        if len(answers) != 1:
+            raise ValueError("was given more than once with different values; give it once, true or false")
+        value = value[0]
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     if isinstance(value, bool):

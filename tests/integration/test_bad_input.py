@@ -62,6 +62,19 @@ def test_every_problem_is_reported_at_once(org: LocalEnvironment) -> None:
     }
 
 
+def test_a_repeated_query_parameter_counts_once_when_its_values_agree(org: LocalEnvironment) -> None:
+    answer = post_session(session_body(org), query={"createAttendanceTask": ["false", "FALSE"]})
+
+    assert answer.status == 201
+    assert answer.body["TaskId"] is None
+
+
+def test_a_repeated_query_parameter_with_different_values_is_a_400_saying_so(org: LocalEnvironment) -> None:
+    found = refused(org, post_session(session_body(org), query={"createAttendanceTask": ["true", "false"]}))
+
+    assert "more than once" in found["createAttendanceTask"]
+
+
 @pytest.mark.parametrize("raw", ["[]", '"text"', "42", "null", "{not json", '{"TeamSeasonId": NaN}', ""])
 def test_a_body_that_is_not_a_json_object_is_a_400(org: LocalEnvironment, raw: str) -> None:
     found = refused(org, post_session(raw_body=raw))
