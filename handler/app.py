@@ -73,6 +73,8 @@ def _seconds_left() -> float:
 @cache
 def retry_guard() -> RetryGuard:
     settings = load_settings()
+    if settings.idempotency_table_name is None:
+        logger.warning("IDEMPOTENCY_TABLE_NAME is not set: retries are not recognised and may create duplicates")
     return RetryGuard(settings.idempotency_table_name, settings.idempotency_window_seconds)
 
 

@@ -1,5 +1,7 @@
 """Retries are safe: a repeated request replays the first answer and creates nothing new."""
 
+import io
+import json
 import sys
 import threading
 import time
@@ -224,3 +226,19 @@ def test_threads_sharing_a_new_retry_guard_see_a_duplicate_as_in_progress_not_as
     assert "different request" not in outcomes
     assert set(outcomes) <= {created.SessionId, "in progress"}  # a late thread may already get the answer
     assert len(scheduled) == 1
+
+
+def test_without_a_table_retries_are_not_recognised_and_the_log_says_so(
+    org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch, service_logs: io.StringIO
+) -> None:
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "")
+    first = post_session(session_body(org), **with_key("tap-5"))
+    second = post_session(session_body(org), **with_key("tap-5"))
+
+    assert second.body["SessionId"] != first.body["SessionId"]
+    warnings = [
+        line for line in map(json.loads, service_logs.getvalue().splitlines()) if line.get("level") == "WARNING"
+    ]
+    assert [line["message"] for line in warnings] == [
+        "IDEMPOTENCY_TABLE_NAME is not set: retries are not recognised and may create duplicates"
+    ]
