@@ -61,6 +61,17 @@ def test_a_different_body_without_a_key_is_a_new_session(org: LocalEnvironment) 
     assert org.standin.record_count()["Session__c"] == 2
 
 
+def test_the_same_session_in_other_words_is_the_same_request(org: LocalEnvironment) -> None:
+    """Unknown fields are dropped and a 15-character ID names the same record: neither makes a new body."""
+    first = post_session(session_body(org), **with_key("tap-6"))
+    reworded = session_body(org, TeamSeasonId=org.seed.team_season_id[:15], AppVersion="3.2")
+    second = post_session(reworded, **with_key("tap-6"))
+
+    assert (first.status, second.status) == (201, 201)
+    assert second.body == first.body
+    assert org.standin.record_count()["Session__c"] == 1
+
+
 def test_the_window_can_be_disabled(org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IDEMPOTENCY_WINDOW_SECONDS", "0")
     post_session(session_body(org, CoachId=...))
