@@ -40,12 +40,6 @@ def xray_daemon() -> Iterator[socket.socket]:
         yield daemon
 
 
-@pytest.fixture
-def aws() -> Iterator[str]:
-    with aws_endpoint() as endpoint:
-        yield endpoint
-
-
 def received_documents(daemon: socket.socket) -> list[dict[str, Any]]:
     """Each datagram is a header line and one segment document."""
     documents = []
@@ -62,9 +56,9 @@ def subsegment_names(document: dict[str, Any]) -> list[str]:
 
 
 def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_secret(
-    xray_daemon: socket.socket, aws: str
+    xray_daemon: socket.socket,
 ) -> None:
-    with SalesforceStandin() as standin:
+    with aws_endpoint() as aws, SalesforceStandin() as standin:
         standin.register_client(LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET)
         seed = standin.seed_demo()
         secret = {
