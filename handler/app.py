@@ -28,7 +28,7 @@ from handler.problems import (
     refusal_before_validation,
     salesforce_failed,
 )
-from handler.strict_json import strict_json_loads
+from handler.strict_json import json_object_loads
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
@@ -47,7 +47,7 @@ logger = Logger()
 # Only what the service uses is patched: Secrets Manager and DynamoDB calls (botocore), Salesforce HTTP (requests).
 tracer = Tracer(auto_patch=True, patch_modules=("botocore", "requests"))
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json_loads)
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)
 
 salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
 

@@ -7,6 +7,12 @@ exhaust the stack) is reported as invalid JSON too: it is the client's body, not
 import json
 from typing import Any
 
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+# Powertools' validation hands a body model the first item of a JSON array ([A, B] would schedule A
+# and drop B), so the body's shape is settled here, before validation sees it.
+NOT_AN_OBJECT = {"type": "model_type", "loc": ("body",), "msg": "must be a JSON object", "input": None}
+
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document: dict[str, Any] = {}
@@ -30,3 +36,11 @@ def strict_json_loads(text: str) -> Any:
         raise json.JSONDecodeError("nested too deeply", "", 0) from None
     except ValueError as unreadable:  # e.g. an integer longer than Python converts (4,300 digits)
         raise json.JSONDecodeError(str(unreadable)[:100], "", 0) from None
+
+
+def json_object_loads(text: str) -> dict[str, Any]:
+    """A request body: exactly one JSON object (the existing API's RAML type), never an array or a scalar."""
+    document = strict_json_loads(text)
+    if not isinstance(document, dict):
+        raise RequestValidationError([NOT_AN_OBJECT])
+    return document

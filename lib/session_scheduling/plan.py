@@ -1,12 +1,9 @@
 """What must be created for one scheduled session: the session, and maybe its attendance task and rows."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 from session_scheduling.request import SessionRequest
-
-END_OF_DAY = time(23, 59)
 
 
 @dataclass(frozen=True)
@@ -20,7 +17,7 @@ class AttendanceTaskPlan:
     """The "Take Attendance" task for the coach and one attendance row per enrolled student."""
 
     coach_id: str
-    due_at_utc: datetime
+    due_date: date  # the session's date: the org's Due_Date__c is a Date field
     owner_user_id: str | None
     students: tuple[Student, ...] = field(default=())
 
@@ -42,13 +39,6 @@ class CreatedBundle:
     session_id: str
     task_id: str | None
     attendance_ids: tuple[str, ...]
-
-
-def task_due_at(request: SessionRequest, org_timezone: ZoneInfo) -> datetime:
-    """The session's end (else start, else 23:59) on its date, in the organisation's zone, as UTC."""
-    local_time = request.SessionEnd or request.SessionStart or END_OF_DAY
-    local = datetime.combine(request.SessionDate, local_time, tzinfo=org_timezone)
-    return local.astimezone(UTC)
 
 
 def plan_session(request: SessionRequest, task: AttendanceTaskPlan | None) -> SessionPlan:

@@ -21,7 +21,20 @@ CONTACT_ID_PREFIX = "003"
 SALESFORCE_FIRST_DAY = date(1700, 1, 1)
 SALESFORCE_LAST_DAY = date(4000, 12, 31)
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+# HH:MM, HH:MM:SS or HH:MM:SS.sss, then optionally a zone. Salesforce's own Time format is
+# HH:MM:SS.sssZ (the existing API's Postman request sends 16:00:00.000Z).
+_TIME_PATTERN = re.compile(
+    r"^(?P<hours>[01]\d|2[0-3]):(?P<minutes>[0-5]\d)"
+    r"(?::(?P<seconds>[0-5]\d)(?:\.(?P<millis>\d{3}))?)?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$"
+)
+_UTC_ZONES = (None, "Z", "+00:00", "+0000")
+_TIME_FORMS = "HH:MM, HH:MM:SS or HH:MM:SS.sss (24-hour, optionally followed by Z)"
+# Session_Topic__c's values in the org (the existing API's RAML enum, docs/salesforce-fields.md).
+# The old app sends them with underscores for spaces (Game_Day); the org holds "Game Day".
+ORG_SESSION_TOPICS = frozenset(
+    {"Soccer", "Writing", "Game Day", "Soccer and Writing", "Service Learning", "Service Learning and Soccer"}
+)
 
 
 def _record_id(value: str) -> str:
@@ -50,15 +63,21 @@ def _calendar_date(value: object) -> date:
 def _clock_time(value: object) -> time:
     match = _TIME_PATTERN.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError("must be a 24-hour time in the form HH:MM (or HH:MM:SS), 00:00 to 23:59")
-    hours, minutes, seconds = match.groups()
-    return time(int(hours), int(minutes), int(seconds or 0))
+        raise ValueError(f"must be a time in the form {_TIME_FORMS}, 00:00 to 23:59")
+    if match["zone"] not in _UTC_ZONES:
+        raise ValueError(
+            f"has the UTC offset {match['zone']}: Salesforce Time fields have no zone, "
+            "so give the local clock time without an offset (or with Z)"
+        )
+    millis = int(match["millis"] or 0)
+    return time(int(match["hours"]), int(match["minutes"]), int(match["seconds"] or 0), millis * 1000)
 
 
-def _text(value: str) -> str:
+def _topic(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
-    return value
+    spaced = value.replace("_", " ")
+    return spaced if spaced in ORG_SESSION_TOPICS else value
 
 
 def _strict_flag(value: object) -> object:
@@ -84,7 +103,7 @@ ContactId = Annotated[StrictStr, AfterValidator(_contact_id)]
 # other layouts, which the app never sends and Salesforce would misread.
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
-TopicText = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(_text)]
+TopicText = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(_topic)]
 AttendanceTaskFlag = Annotated[bool, BeforeValidator(_strict_flag)]
 
 
@@ -95,11 +114,18 @@ class SessionRequest(BaseModel):
 
     TeamSeasonId: SalesforceId = Field(description="Team season record ID (15 or 18 characters)")
     SessionDate: CalendarDate = Field(description="Date of the session, YYYY-MM-DD", examples=["2025-05-21"])
-    SessionStart: ClockTime | None = Field(default=None, description="Start time, HH:MM 24-hour", examples=["18:00"])
-    SessionEnd: ClockTime | None = Field(
-        default=None, description="End time, HH:MM 24-hour, after SessionStart", examples=["19:30"]
+    SessionStart: ClockTime | None = Field(
+        default=None, description=f"Start time: {_TIME_FORMS}", examples=["18:00", "16:00:00.000Z"]
     )
-    SessionTopic: TopicText | None = Field(default=None, description="What the session is about")
+    SessionEnd: ClockTime | None = Field(
+        default=None, description=f"End time, after SessionStart: {_TIME_FORMS}", examples=["19:30", "18:00:00.000Z"]
+    )
+    SessionTopic: TopicText | None = Field(
+        default=None,
+        description="What the session is about: one of the org's topics (an underscored form such as Game_Day is "
+        "stored as Game Day) or other text",
+        examples=["Soccer", "Game Day"],
+    )
     CoachId: ContactId | None = Field(default=None, description="Coach Contact ID; needed for the task")
 
     @field_validator("SessionEnd")
@@ -107,5 +133,5 @@ class SessionRequest(BaseModel):
     def _end_after_start(cls, end: time | None, info: ValidationInfo) -> time | None:
         start = info.data.get("SessionStart")
         if end is not None and start is not None and end <= start:
-            raise ValueError(f"must be after SessionStart ({start:%H:%M})")
+            raise ValueError(f"must be after SessionStart ({start.isoformat(timespec='milliseconds')})")
         return end

@@ -2,7 +2,6 @@
 
 from datetime import date
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from session_scheduling.plan import (
     AttendanceTaskPlan,
@@ -10,7 +9,6 @@ from session_scheduling.plan import (
     SessionPlan,
     Student,
     plan_session,
-    task_due_at,
 )
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import AttendanceCreated, SessionCreated
@@ -25,7 +23,6 @@ class SalesforceOrg(Protocol):
 
 
 class TaskRules(Protocol):
-    org_timezone: ZoneInfo
     task_owner_user_id: str | None
 
 
@@ -37,7 +34,7 @@ def schedule_session(
     if coach_id is not None:
         task = AttendanceTaskPlan(
             coach_id=coach_id,
-            due_at_utc=task_due_at(request, rules.org_timezone),
+            due_date=request.SessionDate,
             owner_user_id=rules.task_owner_user_id,
             students=org.find_enrolled_students(request.TeamSeasonId, request.SessionDate),
         )

@@ -3,7 +3,6 @@
 import os
 from functools import cache
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -31,29 +30,18 @@ def _user_id(value: str) -> str:
 class ServiceSettings(BaseModel):
     """Read from the Lambda environment; names are the environment variable names."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     salesforce_secret_id: str = Field(alias="SALESFORCE_SECRET_ID", min_length=1)
     secret_max_age_seconds: int = Field(default=300, ge=0, alias="SALESFORCE_SECRET_MAX_AGE_SECONDS")
     connect_timeout_seconds: PositiveFloat = Field(default=3.05, alias="SALESFORCE_CONNECT_TIMEOUT_SECONDS")
     read_timeout_seconds: PositiveFloat = Field(default=8.0, alias="SALESFORCE_READ_TIMEOUT_SECONDS")
-    org_timezone: ZoneInfo = Field(default=ZoneInfo("America/Los_Angeles"), alias="ORG_TIMEZONE")
     task_owner_user_id: Annotated[str, AfterValidator(_user_id)] | None = Field(
         default=None, alias="TASK_OWNER_USER_ID"
     )
 
     idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
     idempotency_window_seconds: int = Field(default=600, ge=0, alias="IDEMPOTENCY_WINDOW_SECONDS")
-
-    @field_validator("org_timezone", mode="before")
-    @classmethod
-    def _zone(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        try:
-            return ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone such as America/Los_Angeles") from None
 
     @field_validator("task_owner_user_id", "idempotency_table_name", mode="before")
     @classmethod

@@ -1,24 +1,40 @@
-"""The slice of the org's schema the service touches, validated the way Salesforce validates it."""
+"""The slice of the org's schema the service touches, validated the way Salesforce validates it.
+
+The schema is read from docs/salesforce-fields.md, the one table of the org's fields with the
+evidence for each, so that the stand-in follows the org and not what the service assumes.
+"""
 
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from local.org_standin.ids import normalise, object_of
 
+FIELD_TABLE = Path(__file__).resolve().parents[2] / "docs" / "salesforce-fields.md"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:?\d{2})$")
+_TYPE = re.compile(
+    r"^(?P<kind>reference|date|time|datetime|text|boolean|picklist|restricted picklist|external id|read-only)"
+    r"(?:\((?P<argument>[^)]*)\))?$"
+)
+_ROW = re.compile(r"^\|\s*(?P<object>[A-Za-z_]+)\s*\|\s*(?P<field>[A-Za-z_]+)\s*\|(?P<rest>.*)\|\s*$")
 
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # id-reference, date, time, datetime, string, boolean, picklist
+    kind: str  # one of _TYPE's kinds
     label: str
     required: bool = False
     references: str | None = None
     max_length: int = 255
     values: tuple[str, ...] = ()
+    service_use: tuple[str, ...] = ()  # "writes", "reads": what the service does with it
+
+    @property
+    def unique(self) -> bool:
+        return self.kind == "external id"
 
 
 @dataclass
@@ -31,47 +47,45 @@ class SalesforceProblem(Exception):
         return {key: self.code, "message": self.message, "fields": self.fields}
 
 
-def _ref(label: str, to: str, required: bool = False) -> Field:
-    return Field("reference", label, required, references=to)
+def _label(name: str) -> str:
+    """Salesforce's default label for a field: Session_Start__c -> Session Start."""
+    return name.removesuffix("__c").replace("_", " ")
 
 
-SCHEMA: dict[str, dict[str, Field]] = {
-    "Session__c": {
-        "Team_Season__c": _ref("Team Season", "Team_Season__c", required=True),
-        "Session_Date__c": Field("date", "Session Date"),
-        "Session_Start__c": Field("time", "Session Start"),
-        "Session_End__c": Field("time", "Session End"),
-        "Session_Topic__c": Field("string", "Session Topic"),
-    },
-    "SCORES_Task__c": {
-        "Name": Field("string", "Task Name", max_length=80),
-        "Task_Type__c": Field("picklist", "Task Type", values=("Take Attendance", "Assessment", "Other")),
-        "Task_Status__c": Field("picklist", "Task Status", values=("Not Started", "In Progress", "Completed")),
-        "Assigned_To__c": _ref("Assigned To", "Contact", required=True),
-        "Created_By_Contact__c": _ref("Created By Contact", "Contact"),
-        "Last_Modified_By_Contact__c": _ref("Last Modified By Contact", "Contact"),
-        "Session__c": _ref("Session", "Session__c"),
-        "OwnerId": _ref("Owner ID", "User"),
-        "Due_Date__c": Field("datetime", "Due Date"),
-        "Description__c": Field("string", "Description", max_length=32000),
-    },
-    "Attendance__c": {
-        "Contact__c": _ref("Student", "Contact", required=True),
-        "Session__c": _ref("Session", "Session__c", required=True),
-        "Attended__c": Field("boolean", "Attended"),
-        "ExternalId__c": Field("string", "ExternalId"),
-    },
-    "Contact": {"FirstName": Field("string", "First Name"), "LastName": Field("string", "Last Name", True)},
-    "User": {"Name": Field("string", "Full Name")},
-    "Team_Season__c": {"Name": Field("string", "Team Season Name")},
-    "Enrollment__c": {
-        "Contact__c": _ref("Student", "Contact", required=True),
-        "Team_Season__c": _ref("Team Season", "Team_Season__c", required=True),
-        "Start_Date__c": Field("date", "Start Date"),
-        "End_Date__c": Field("date", "End Date"),
-    },
+def _field(kind: str, argument: str | None, name: str, required: bool, service: str) -> Field:
+    use = tuple(part.strip() for part in service.split(",") if part.strip() not in ("", "-"))
+    spec = Field(kind, _label(name), required, service_use=use)
+    if kind == "reference":
+        return Field(kind, spec.label, required, references=argument, service_use=use)
+    if kind in ("picklist", "restricted picklist"):
+        values = tuple(value.strip() for value in (argument or "").split(";"))
+        return Field(kind, spec.label, required, values=values, service_use=use)
+    if kind == "text":
+        return Field(kind, spec.label, required, max_length=int(argument or 255), service_use=use)
+    return spec
+
+
+def read_field_table(path: Path = FIELD_TABLE) -> dict[str, dict[str, Field]]:
+    """object -> field -> Field, from the table's rows (| object | field | type | required | service | evidence |)."""
+    schema: dict[str, dict[str, Field]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = _ROW.match(line)
+        if row is None or row["object"] == "object":
+            continue
+        kind_text, required, service = (cell.strip() for cell in row["rest"].split("|")[:3])
+        kind = _TYPE.match(kind_text)
+        if kind is None:
+            raise ValueError(f"{path.name}: unknown type {kind_text!r} for {row['object']}.{row['field']}")
+        schema.setdefault(row["object"], {})[row["field"]] = _field(
+            kind["kind"], kind["argument"], row["field"], required == "yes", service
+        )
+    return schema
+
+
+SCHEMA = read_field_table()
+UNIQUE_FIELDS = {
+    sobject: tuple(name for name, spec in fields.items() if spec.unique) for sobject, fields in SCHEMA.items()
 }
-UNIQUE_FIELDS = {"Attendance__c": ("ExternalId__c",)}
 
 
 def _not_deserializable(kind: str, value: Any) -> SalesforceProblem:
@@ -104,6 +118,11 @@ def check_record(sobject: str, fields: dict[str, Any], exists: Any) -> dict[str,
 
 
 def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
+    if spec.kind == "read-only":
+        raise SalesforceProblem(
+            "INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}. Please check the security "
+            "settings of this field and verify that field accessibility is enabled.", [name]
+        )
     if spec.kind == "boolean":
         if not isinstance(value, bool):
             raise _not_deserializable("boolean", value)
@@ -128,7 +147,7 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
         except ValueError:
             raise _not_deserializable("datetime", value) from None
         return value
-    if spec.kind == "picklist" and value not in spec.values:
+    if spec.kind == "restricted picklist" and value not in spec.values:
         raise SalesforceProblem(
             "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
             f"{spec.label}: bad value for restricted picklist field: {value}",

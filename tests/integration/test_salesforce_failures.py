@@ -208,7 +208,7 @@ def test_a_refused_row_in_a_collection_rolls_back_the_whole_bundle(org: LocalEnv
     ("variable", "value", "named"),
     [
         ("SALESFORCE_SECRET_ID", None, "SALESFORCE_SECRET_ID"),
-        ("ORG_TIMEZONE", "Mars/Olympus_Mons", "ORG_TIMEZONE"),
+        ("SALESFORCE_READ_TIMEOUT_SECONDS", "-1", "SALESFORCE_READ_TIMEOUT_SECONDS"),
         ("TASK_OWNER_USER_ID", "0035g0000000001AAA", "TASK_OWNER_USER_ID"),
     ],
 )

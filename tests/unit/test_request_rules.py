@@ -51,16 +51,39 @@ def test_session_date_must_be_a_real_calendar_date_in_iso_form(day: str) -> None
     assert "SessionDate" in problems(valid(SessionDate=day))
 
 
-@pytest.mark.parametrize("clock", ["24:00", "18:60", "6pm", "18", "18:00:00.000Z", "7:30"])
-def test_times_must_be_24_hour_hh_mm(clock: str) -> None:
-    assert "SessionStart" in problems(valid(SessionStart=clock))
+@pytest.mark.parametrize(
+    "clock", ["24:00", "18:60", "6pm", "18", "7:30", "18:00:00.0Z", "18:00:00.0000Z", "18:00Z ", "18:00:00z", "T18:00"]
+)
+def test_times_must_be_24_hour_clock_times(clock: str) -> None:
+    assert "HH:MM, HH:MM:SS or HH:MM:SS.sss" in problems(valid(SessionStart=clock))["SessionStart"]
 
 
-def test_seconds_are_accepted_in_times() -> None:
-    assert SessionRequest.model_validate(valid(SessionStart="18:00:30")).SessionStart == time(18, 0, 30)
+@pytest.mark.parametrize(
+    ("clock", "parsed"),
+    [
+        ("18:00", time(18, 0)),
+        ("18:00:30", time(18, 0, 30)),
+        ("16:00:00.000Z", time(16, 0)),  # Salesforce's own format: the existing API's Postman request
+        ("16:00:00.250", time(16, 0, 0, 250_000)),
+        ("16:00Z", time(16, 0)),
+        ("16:00:05+00:00", time(16, 0, 5)),
+    ],
+)
+def test_every_form_of_a_clock_time_is_accepted(clock: str, parsed: time) -> None:
+    assert SessionRequest.model_validate(valid(SessionStart=clock)).SessionStart == parsed
 
 
-@pytest.mark.parametrize(("start", "end"), [("19:30", "18:00"), ("18:00", "18:00")])
+@pytest.mark.parametrize(
+    ("clock", "offset"), [("18:00-07:00", "-07:00"), ("18:00:00.000+02:00", "+02:00"), ("18:00+0530", "+0530")]
+)
+def test_a_time_with_another_utc_offset_is_refused_because_salesforce_times_have_no_zone(
+    clock: str, offset: str
+) -> None:
+    message = problems(valid(SessionStart=clock))["SessionStart"]
+    assert f"has the UTC offset {offset}: Salesforce Time fields have no zone" in message
+
+
+@pytest.mark.parametrize(("start", "end"), [("19:30", "18:00"), ("18:00", "18:00"), ("18:00:00.500Z", "18:00:00.250Z")])
 def test_end_must_be_after_start(start: str, end: str) -> None:
     assert "after SessionStart" in problems(valid(SessionStart=start, SessionEnd=end))["SessionEnd"]
 
@@ -79,6 +102,21 @@ def test_numbers_are_not_strings(field: str) -> None:
 def test_all_problems_are_reported_at_once() -> None:
     found = problems({"SessionDate": "2025-02-30", "SessionStart": "25:00", "CoachId": "nope"})
     assert set(found) == {"TeamSeasonId", "SessionDate", "SessionStart", "CoachId"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("Game_Day", "Game Day"),
+        ("Soccer_and_Writing", "Soccer and Writing"),
+        ("Game Day", "Game Day"),
+        ("Soccer", "Soccer"),
+        ("Free_Play", "Free_Play"),
+        ("Futsal drills", "Futsal drills"),
+    ],
+)
+def test_the_old_apps_underscored_topics_become_the_orgs_topic_values(sent: str, stored: str) -> None:
+    assert SessionRequest.model_validate(valid(SessionTopic=sent)).SessionTopic == stored
 
 
 def test_absent_and_null_optional_fields_are_none_and_unknown_fields_are_dropped() -> None:

@@ -1,60 +1,38 @@
 """What must be created: due date of the task, the Salesforce records and the composite request."""
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 import pytest
 
 from session_scheduling.errors import SalesforceFailure
-from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student, task_due_at
-from session_scheduling.request import SessionRequest
+from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
 from session_scheduling.salesforce.records import enrollment_query, students_from_query
 
-LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 TEAM_SEASON = "a0N5g00000AbCdEEAV"
 COACH = "0035g00000XyZabAAC"
-
-
-def request(**fields: object) -> SessionRequest:
-    return SessionRequest.model_validate({"TeamSeasonId": TEAM_SEASON, "SessionDate": "2025-05-21", **fields})
-
-
-@pytest.mark.parametrize(
-    ("fields", "due_utc"),
-    [
-        ({"SessionStart": "18:00", "SessionEnd": "19:30"}, datetime(2025, 5, 22, 2, 30, tzinfo=UTC)),
-        ({"SessionStart": "18:00"}, datetime(2025, 5, 22, 1, 0, tzinfo=UTC)),
-        ({}, datetime(2025, 5, 22, 6, 59, tzinfo=UTC)),
-        ({"SessionDate": "2025-01-15", "SessionEnd": "17:00"}, datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
-    ],
-)
-def test_task_is_due_at_session_end_else_start_else_2359_in_the_org_zone(
-    fields: dict[str, object], due_utc: datetime
-) -> None:
-    assert task_due_at(request(**fields), LOS_ANGELES) == due_utc
 
 
 def plan_with(students: int) -> SessionPlan:
     task = AttendanceTaskPlan(
         coach_id=COACH,
-        due_at_utc=datetime(2025, 5, 22, 2, 30, tzinfo=UTC),
+        due_date=date(2025, 5, 21),
         owner_user_id=None,
         students=tuple(Student(f"003{n:012d}", f"Student {n}") for n in range(students)),
     )
-    return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30), "Dribbling", task)
+    return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30, 0, 125_000), "Dribbling", task)
 
 
-def test_session_fields_use_salesforce_formats() -> None:
+def test_session_fields_use_salesforce_formats_and_the_task_is_due_on_the_session_date() -> None:
     subrequests = bundle_request(plan_with(0), "62.0")["compositeRequest"]
     assert subrequests[0]["body"] == {
         "Team_Season__c": TEAM_SEASON,
         "Session_Date__c": "2025-05-21",
         "Session_Start__c": "18:00:00.000Z",
-        "Session_End__c": "19:30:00.000Z",
+        "Session_End__c": "19:30:00.125Z",  # milliseconds kept
         "Session_Topic__c": "Dribbling",
     }
-    assert subrequests[1]["body"]["Due_Date__c"] == "2025-05-22T02:30:00.000Z"
+    assert subrequests[1]["body"]["Due_Date__c"] == "2025-05-21"  # a Date field in the org, not a DateTime
     assert subrequests[1]["body"]["Session__c"] == "@{session.id}"
     assert "OwnerId" not in subrequests[1]["body"]
 

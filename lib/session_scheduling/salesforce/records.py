@@ -1,6 +1,6 @@
 """The Salesforce shape of each planned record: object and field names, date and time formats, the SOQL."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
@@ -16,12 +16,8 @@ TASK_STATUS = "Not Started"
 
 
 def salesforce_time(value: time) -> str:
-    """Time fields travel as HH:MM:SS.sssZ."""
-    return f"{value:%H:%M:%S}.000Z"
-
-
-def salesforce_datetime(value: datetime) -> str:
-    return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000Z"
+    """Time fields travel as HH:MM:SS.sssZ (the Z is part of the format: Time fields have no zone)."""
+    return f"{value.isoformat(timespec='milliseconds')}Z"
 
 
 def session_fields(plan: SessionPlan) -> dict[str, Any]:
@@ -45,7 +41,7 @@ def task_fields(task: AttendanceTaskPlan, session_id: str) -> dict[str, Any]:
         "Created_By_Contact__c": task.coach_id,
         "Last_Modified_By_Contact__c": task.coach_id,
         "Session__c": session_id,
-        "Due_Date__c": salesforce_datetime(task.due_at_utc),
+        "Due_Date__c": task.due_date.isoformat(),  # a Date field in the org
     }
     if task.owner_user_id is not None:
         fields["OwnerId"] = task.owner_user_id
