@@ -44,7 +44,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         response = self.answer(event)
         payload = (response.get("body") or "").encode()
         self.send_response(response["statusCode"])
-        for name, value in (response.get("headers") or {}).items():
+        for name, value in _response_headers(response):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -58,6 +58,14 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"local api: {format % args}\n")
+
+
+def _response_headers(response: dict[str, Any]) -> list[tuple[str, str]]:
+    """API Gateway merges the proxy answer's headers and multiValueHeaders; a name in both keeps its values."""
+    merged = {name: list(values) for name, values in (response.get("multiValueHeaders") or {}).items()}
+    for name, value in (response.get("headers") or {}).items():
+        merged.setdefault(name, [value])
+    return [(name, str(value)) for name, values in merged.items() for value in values]
 
 
 def _query(text: str) -> dict[str, str | list[str]] | None:

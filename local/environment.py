@@ -19,6 +19,9 @@ from local.org_standin import SalesforceStandin, StandinSeed
 
 LOCAL_CLIENT_ID = "local-client"
 LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only
+# The demo coach app's pair for the client_id/client_secret check (the existing API's client-ID enforcement).
+APP_CLIENT_ID = "coach-app-demo"
+APP_CLIENT_SECRET = "coach-app-demo-secret-do-not-use"  # noqa: S105 - local demo client only
 SECRET_NAME = "local/salesforce"  # noqa: S105 - a name, not a value
 IDEMPOTENCY_TABLE = "local-sessions-idempotency"
 REGION = "us-west-2"

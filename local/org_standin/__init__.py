@@ -144,8 +144,8 @@ class SalesforceStandin:
             self.live_tokens.clear()
 
     # --- data --------------------------------------------------------------------------------
-    def insert(self, sobject: str, fields: dict[str, Any]) -> str:
-        return self.org.insert(sobject, fields)
+    def insert(self, sobject: str, fields: dict[str, Any], record_id: str | None = None) -> str:
+        return self.org.insert(sobject, fields, record_id)
 
     def records(self, sobject: str) -> list[dict[str, Any]]:
         with self.org.lock:

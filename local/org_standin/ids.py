@@ -15,6 +15,9 @@ KEY_PREFIXES = {
     "Team_Season__c": "a0N",
     "Enrollment__c": "a0E",
 }
+# Key prefixes seen in the organisation's own records, so its IDs can be replayed as they are: the
+# existing API's Postman collection names Team Season a0qcX000000GEggQAG and Session a0pcX0000008y3pQAA.
+ORG_KEY_PREFIXES = {"Team_Season__c": "a0q", "Session__c": "a0p"}
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _WELL_FORMED = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 
@@ -46,4 +49,5 @@ def normalise(record_id: str) -> str | None:
 
 
 def object_of(record_id: str) -> str | None:
-    return next((name for name, prefix in KEY_PREFIXES.items() if record_id.startswith(prefix)), None)
+    prefixes = [*KEY_PREFIXES.items(), *ORG_KEY_PREFIXES.items()]
+    return next((name for name, prefix in prefixes if record_id.startswith(prefix)), None)

@@ -27,7 +27,8 @@ class Transaction:
     org: "Org"
     staged: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
-    def insert(self, sobject: str, fields: dict[str, Any]) -> str:
+    def insert(self, sobject: str, fields: dict[str, Any], record_id: str | None = None) -> str:
+        """record_id: seed data with an ID the organisation's records really have (the stand-in's own otherwise)."""
         planned = self.org.take_planned_failure(sobject)
         if planned is not None:
             raise planned
@@ -41,7 +42,7 @@ class Transaction:
                     f"duplicate value found: {unique} duplicates value on record with id: {clash}",
                     [unique],
                 )
-        record_id = self.org.ids.next_id(sobject)
+        record_id = record_id or self.org.ids.next_id(sobject)
         if sobject == "Contact":
             record["Name"] = f"{record.get('FirstName') or ''} {record['LastName']}".strip()
         self.staged.append((sobject, record_id, {"Id": record_id, **record}))
@@ -81,9 +82,9 @@ class Org:
                     self.unique_index.setdefault((sobject, unique), {})[record.get(unique)] = record_id
             work.staged.clear()
 
-    def insert(self, sobject: str, fields: dict[str, Any]) -> str:
+    def insert(self, sobject: str, fields: dict[str, Any], record_id: str | None = None) -> str:
         with self.transaction() as work:
-            return work.insert(sobject, fields)
+            return work.insert(sobject, fields, record_id)
 
     def take_planned_failure(self, sobject: str) -> SalesforceProblem | None:
         for index, (target, problem) in enumerate(self.planned_failures):

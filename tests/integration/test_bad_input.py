@@ -4,11 +4,19 @@ import base64
 import json
 from typing import Any
 
+import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import LocalEnvironment
+from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment
 from tests.conftest import Answer, post_session, send, session_body
+
+
+def retry_table_items() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=REGION).scan(TableName=IDEMPOTENCY_TABLE)[
+        "Items"
+    ]
+    return items
 
 
 def refused(org: LocalEnvironment, answer: Answer, status: int = 400) -> dict[str, str]:
@@ -75,8 +83,23 @@ def test_a_repeated_query_parameter_with_different_values_is_a_400_saying_so(org
     assert "more than once" in found["createAttendanceTask"]
 
 
-@pytest.mark.parametrize("raw", ["[]", '"text"', "42", "null", "{not json", '{"TeamSeasonId": NaN}', ""])
-def test_a_body_that_is_not_a_json_object_is_a_400(org: LocalEnvironment, raw: str) -> None:
+@pytest.mark.parametrize("shape", ["[]", "[session]", "[session, other session]", '"text"', "42", "null", "true"])
+def test_a_body_that_is_not_exactly_one_json_object_is_a_400_and_reaches_neither_salesforce_nor_the_retry_table(
+    org: LocalEnvironment, shape: str
+) -> None:
+    session = json.dumps(session_body(org))
+    other = json.dumps(session_body(org, SessionDate="2025-05-22"))
+    raw = shape.replace("other session", other).replace("session", session)
+
+    answer = post_session(raw_body=raw)
+
+    assert refused(org, answer) == {"body": "must be a JSON object"}
+    assert answer.body["message"] == "The request is invalid. body: must be a JSON object"
+    assert retry_table_items() == []
+
+
+@pytest.mark.parametrize("raw", ["{not json", '{"TeamSeasonId": NaN}', ""])
+def test_a_body_that_is_not_json_is_a_400(org: LocalEnvironment, raw: str) -> None:
     found = refused(org, post_session(raw_body=raw))
 
     assert "body" in found or {"TeamSeasonId", "SessionDate"} <= set(found)

@@ -34,6 +34,7 @@ def load(name: str) -> dict[str, Any]:
     ("name", "status", "created"),
     [
         ("create-session-with-task", 201, {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}),
+        ("create-session-from-postman", 201, {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}),
         ("create-session-with-idempotency-key", 201, {"Session__c": 1, "SCORES_Task__c": 1, "Attendance__c": 3}),
         ("create-session-without-task", 201, {"Session__c": 1, "SCORES_Task__c": 0, "Attendance__c": 0}),
         ("create-session-without-coach", 201, {"Session__c": 1, "SCORES_Task__c": 0, "Attendance__c": 0}),
