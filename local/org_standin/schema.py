@@ -120,8 +120,10 @@ def check_record(sobject: str, fields: dict[str, Any], exists: Any) -> dict[str,
 def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
     if spec.kind == "read-only":
         raise SalesforceProblem(
-            "INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}. Please check the security "
-            "settings of this field and verify that field accessibility is enabled.", [name]
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            f"Unable to create/update fields: {name}. Please check the security "
+            "settings of this field and verify that field accessibility is enabled.",
+            [name],
         )
     if spec.kind == "boolean":
         if not isinstance(value, bool):
