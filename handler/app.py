@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
 from handler.problems import (
     DOCUMENTED_ANSWERS,
     as_proxy_response,
@@ -29,7 +30,12 @@ from handler.problems import (
     salesforce_failed,
 )
 from handler.strict_json import json_object_loads
-from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
+from session_scheduling.errors import (
+    ClientCheckUnavailable,
+    SalesforceFailure,
+    SalesforceOutcomeUnknown,
+    ServiceMisconfigured,
+)
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import SessionCreated
@@ -126,9 +132,9 @@ def create_session(
 
 
 def _request_id() -> str | None:
-    """API Gateway's request id, also the logs' correlation id; an event without one still gets an answer."""
-    context = app.current_event.raw_event.get("requestContext") or {}
-    return context.get("requestId") if isinstance(context, dict) else None
+    """API Gateway's request id, which is the logs' correlation id; an event without one still gets an answer."""
+    correlation_id = logger.get_correlation_id()
+    return correlation_id if isinstance(correlation_id, str) else None
 
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
@@ -198,15 +204,35 @@ def _unexpected(error: Exception) -> Response[Any]:
     return problem(500, "The service failed unexpectedly.", requestId=_request_id())
 
 
+def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
+    """What is decided before the route runs: the caller (as API Gateway would), then the body's size and type."""
+    headers = event.get("headers") or {}
+    try:
+        client = authenticated_client(headers, load_settings())
+    except ServiceMisconfigured as misconfigured:
+        answer: Response[Any] = _salesforce_failed(misconfigured)  # the route's own answer to it
+        return answer
+    except ClientRefused:
+        metrics.add_metric(name="ClientsRefused", unit=MetricUnit.Count, value=1)
+        logger.info("client refused", extra={"outcome": 401})
+        return problem(401, UNAUTHORIZED)
+    except ClientCheckUnavailable as unavailable:
+        logger.error("allowed clients unavailable", extra={"outcome": "error", "reason": unavailable.reason})
+        return problem(500, "The service cannot check client credentials right now.", requestId=_request_id())
+    if client is not None:
+        logger.append_keys(client_id=client)
+        with single_metric(name="ClientRequests", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
+            m.add_dimension(name="client_id", value=client)
+    return refusal_before_validation(headers, event.get("body"), bool(event.get("isBase64Encoded")))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)  # the answer names students: not for traces
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     salesforce_calls.clear()
-    refusal = refusal_before_validation(
-        event.get("headers") or {}, event.get("body"), bool(event.get("isBase64Encoded"))
-    )
+    refusal = _refusal_before_routing(event)
     response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
     metrics.add_metric(name="SalesforceCalls", unit=MetricUnit.Count, value=len(salesforce_calls))
     logger.info(

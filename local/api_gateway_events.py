@@ -5,6 +5,9 @@ import uuid
 from typing import Any
 
 ACCOUNT = "123456789012"
+# What every request of the coach apps carries (the existing API's client-ID enforcement): the demo
+# client that the local run and the tests allow (a stand-in credential, never a real one).
+DEMO_APP_HEADERS = {"client_id": "coach-app-demo", "client_secret": "coach-app-demo-secret-do-not-use"}
 
 
 def rest_event(
@@ -12,15 +15,20 @@ def rest_event(
     *,
     raw_body: str | None = None,
     query: dict[str, str | list[str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | None] | None = None,
     method: str = "POST",
     path: str = "/sessions",
     base64_encoded: bool = False,
     request_id: str | None = None,
 ) -> dict[str, Any]:
     request_id = request_id or str(uuid.uuid4())
-    all_headers = {"Content-Type": "application/json", "Host": "abc123.execute-api.us-west-2.amazonaws.com"}
-    all_headers.update(headers or {})
+    all_headers = {
+        "Content-Type": "application/json",
+        "Host": "abc123.execute-api.us-west-2.amazonaws.com",
+        **DEMO_APP_HEADERS,
+        **(headers or {}),
+    }
+    all_headers = {name: value for name, value in all_headers.items() if value is not None}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     return {
         "resource": path,

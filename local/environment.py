@@ -15,14 +15,17 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local.api_gateway_events import DEMO_APP_HEADERS
 from local.org_standin import SalesforceStandin, StandinSeed
 
 LOCAL_CLIENT_ID = "local-client"
 LOCAL_CLIENT_SECRET = "local-client-secret-do-not-use"  # noqa: S105 - stand-in only
 # The demo coach app's pair for the client_id/client_secret check (the existing API's client-ID enforcement).
-APP_CLIENT_ID = "coach-app-demo"
-APP_CLIENT_SECRET = "coach-app-demo-secret-do-not-use"  # noqa: S105 - local demo client only
+APP_CLIENT_ID = DEMO_APP_HEADERS["client_id"]
+APP_CLIENT_SECRET = DEMO_APP_HEADERS["client_secret"]
+DEMO_CLIENTS = {APP_CLIENT_ID: [APP_CLIENT_SECRET]}
 SECRET_NAME = "local/salesforce"  # noqa: S105 - a name, not a value
+CLIENTS_SECRET_NAME = "local/api-clients"  # noqa: S105 - a name, not a value
 IDEMPOTENCY_TABLE = "local-sessions-idempotency"
 REGION = "us-west-2"
 
@@ -35,6 +38,7 @@ SERVICE_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "CoachingPlatform",
     "SALESFORCE_SECRET_ID": SECRET_NAME,
+    "API_CLIENTS_SECRET_ID": CLIENTS_SECRET_NAME,
     "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
 }
 
@@ -66,10 +70,14 @@ class LocalEnvironment:
             "CoachId": self.seed.coach_id,
         }
 
-    def store_secret(self, value: dict[str, Any] | str) -> None:
+    def store_secret(self, value: dict[str, Any] | str, secret_id: str = SECRET_NAME) -> None:
         """Replace the secret's value, as a rotation would."""
         text = value if isinstance(value, str) else json.dumps(value)
-        boto3.client("secretsmanager", region_name=REGION).put_secret_value(SecretId=SECRET_NAME, SecretString=text)
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(SecretId=secret_id, SecretString=text)
+
+    def store_allowed_clients(self, clients: dict[str, list[str]] | None = None) -> None:
+        """The apps' client_id/client_secret pairs; by default the demo app's alone."""
+        self.store_secret({"clients": clients or DEMO_CLIENTS}, CLIENTS_SECRET_NAME)
 
 
 def make_conditional_writes_atomic() -> None:
@@ -105,9 +113,9 @@ def local_environment(port: int = 0) -> Iterator[LocalEnvironment]:
         os.environ["REQUESTS_CA_BUNDLE"] = standin.ca_bundle_path
         os.environ["TASK_OWNER_USER_ID"] = seed.owner_user_id
         environment = LocalEnvironment(standin=standin, seed=seed)
-        boto3.client("secretsmanager", region_name=REGION).create_secret(
-            Name=SECRET_NAME, SecretString=json.dumps(environment.client_credentials_secret())
-        )
+        secrets = boto3.client("secretsmanager", region_name=REGION)
+        secrets.create_secret(Name=SECRET_NAME, SecretString=json.dumps(environment.client_credentials_secret()))
+        secrets.create_secret(Name=CLIENTS_SECRET_NAME, SecretString=json.dumps({"clients": DEMO_CLIENTS}))
         create_idempotency_table()
         try:
             yield environment

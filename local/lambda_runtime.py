@@ -33,12 +33,12 @@ _one_at_a_time = threading.Lock()
 def cold_start() -> None:
     """Forget what a warm container keeps: settings, the secret cache, the token and connection."""
     from handler.app import retry_guard, salesforce_gateway
-    from session_scheduling.salesforce.credentials import forget_secret
+    from session_scheduling.secrets_manager import forget_secrets
     from session_scheduling.settings import load_settings
 
     with _one_at_a_time:
         load_settings.cache_clear()
-        forget_secret()
+        forget_secrets()
         salesforce_gateway.cache_clear()
         retry_guard.cache_clear()
 

@@ -41,6 +41,7 @@ def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iter
     _environment.seed = standin.seed_demo()
     monkeypatch.setenv("TASK_OWNER_USER_ID", _environment.seed.owner_user_id)
     _environment.store_secret(_environment.client_credentials_secret())
+    _environment.store_allowed_clients()
     empty_idempotency_table()
     cold_start()
     yield _environment

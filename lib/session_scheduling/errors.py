@@ -100,3 +100,13 @@ class SalesforceOutcomeUnknown(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)
+
+
+@dataclass
+class ClientCheckUnavailable(Exception):
+    """The allowed clients cannot be read, so no request can be let in (an operator must fix the secret)."""
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        super().__init__(self.reason)

@@ -40,10 +40,13 @@ class ServiceSettings(BaseModel):
         default=None, alias="TASK_OWNER_USER_ID"
     )
 
+    # Set in AuthMode CLIENT_ID: the secret with the apps' client_id/client_secret pairs. Unset, API
+    # Gateway checks the caller (API key or IAM) before the function runs.
+    api_clients_secret_id: str | None = Field(default=None, alias="API_CLIENTS_SECRET_ID")
     idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
     idempotency_window_seconds: int = Field(default=600, ge=0, alias="IDEMPOTENCY_WINDOW_SECONDS")
 
-    @field_validator("task_owner_user_id", "idempotency_table_name", mode="before")
+    @field_validator("task_owner_user_id", "idempotency_table_name", "api_clients_secret_id", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value

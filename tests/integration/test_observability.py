@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from local.environment import LocalEnvironment
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment
 from tests.conftest import post_session, session_body
 
 
@@ -31,7 +31,8 @@ def test_a_success_logs_one_line_with_outcome_latency_and_call_count(
     assert line["latency_ms"] > 0
     assert line["session_id"] == answer.body["SessionId"]
     assert line["attendance_rows"] == 3
-    [metrics] = emf_documents(capsys.readouterr().out)
+    assert line["client_id"] == APP_CLIENT_ID
+    [metrics] = [doc for doc in emf_documents(capsys.readouterr().out) if "SessionsCreated" in doc]
     assert (metrics["SessionsCreated"], metrics["TasksCreated"]) == ([1.0], [1.0])
     assert (metrics["AttendanceRowsCreated"], metrics["SalesforceCalls"]) == ([3.0], [3.0])
 
@@ -56,3 +57,18 @@ def test_a_failure_logs_its_stage_and_error_code_and_counts_it_by_both(
     [for_the_alarm] = [doc for doc in documents if "SalesforceFailures" in doc]
     assert for_the_alarm["SalesforceFailures"] == [1.0]
     assert "stage" not in for_the_alarm
+
+
+def test_requests_are_counted_by_client_id_and_the_client_secret_is_never_written(
+    org: LocalEnvironment, service_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post_session(session_body(org))
+    post_session(session_body(org), headers={"client_secret": "a-wrong-secret-for-this-test"})
+
+    documents = emf_documents(capsys.readouterr().out)
+    [by_client] = [doc for doc in documents if "ClientRequests" in doc]
+    assert (by_client["client_id"], by_client["ClientRequests"]) == (APP_CLIENT_ID, [1.0])
+    assert [doc["ClientsRefused"] for doc in documents if "ClientsRefused" in doc] == [[1.0]]
+    written = service_logs.getvalue() + json.dumps(documents)
+    assert APP_CLIENT_SECRET not in written
+    assert "a-wrong-secret-for-this-test" not in written

@@ -1,15 +1,12 @@
 """The Salesforce secret in AWS Secrets Manager: its shape, and reading it (cached per container)."""
 
 import json
-from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError, field_validator
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from session_scheduling.secrets_manager import SecretUnavailable, read_secret_text
 
 
 class _SecretBase(BaseModel):
@@ -75,52 +72,16 @@ def _secret_problem(*messages: str) -> SalesforceFailure:
     )
 
 
-@cache
-def _secrets_manager() -> "SecretsProvider":
-    """Powertools' provider on boto3's default session, which the idempotency table's client shares: a
-    session of its own would load botocore's endpoint and model data a second time (about 50 ms per cold start).
-    """
-    import boto3  # noqa: PLC0415 - first call only
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
-
-    return SecretsProvider(boto3_client=boto3.client("secretsmanager"))
-
-
-def forget_secret() -> None:
-    """What a new container starts without: the client and the cached secret."""
-    _secrets_manager.cache_clear()
-
-
 def read_secret(secret_id: str, max_age_seconds: int) -> ClientCredentialsSecret | JwtBearerSecret:
     """Fetch through Powertools parameters, which caches the value for max_age_seconds."""
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415
-
     try:
-        raw = _secrets_manager().get(secret_id, max_age=max_age_seconds)
-    except GetParameterError as failure:
-        code = _aws_error_code(failure)
+        raw = read_secret_text(secret_id, max_age_seconds)
+    except SecretUnavailable as unavailable:
         raise SalesforceFailure(
             "auth",
             # Not the secret's name or ARN: it tells the app's users about our account. The function's
             # SALESFORCE_SECRET_ID names it for operators.
-            (SalesforceError("SECRET_UNAVAILABLE", f"could not read the Salesforce secret ({code})"),),
-            retryable=code not in _PERMANENT_SECRET_ERRORS,
+            (SalesforceError("SECRET_UNAVAILABLE", f"could not read the Salesforce secret ({unavailable.code})"),),
+            retryable=unavailable.retryable,
         ) from None
     return parse_secret(raw)
-
-
-# Secrets Manager errors that a retry cannot fix; throttling and service errors can pass.
-_PERMANENT_SECRET_ERRORS = frozenset(
-    {"ResourceNotFoundException", "AccessDeniedException", "DecryptionFailure", "InvalidRequestException"}
-)
-
-
-def _aws_error_code(failure: Exception) -> str:
-    """The AWS error code from the exception chain; the message itself is not repeated."""
-    cause: BaseException | None = failure
-    while cause is not None:
-        response = getattr(cause, "response", None)
-        if isinstance(response, dict):
-            return str(response.get("Error", {}).get("Code", "unknown error"))
-        cause = cause.__cause__ or cause.__context__
-    return "unknown error"
