@@ -1,18 +1,31 @@
-"""Serve the handler on http://127.0.0.1:3000 like `sam local start-api`, against the embedded defaults.
+"""Serve the API on http://127.0.0.1:3000 like `sam local start-api`, against the embedded defaults.
 
-python -m local.api [--port 3000]
+python -m local.api [--port 3000] [--legacy-url https://existing-api.example.org/api]
+
+Like the deployed REST API: POST /sessions runs the function (which checks the client_id/client_secret
+headers); with a legacy URL every other method and path is forwarded to the existing API unchanged;
+without one they are API Gateway's 403 "Missing Authentication Token".
 """
 
 import argparse
 import json
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+import requests
+
 from local.api_gateway_events import rest_event
-from local.environment import local_environment
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, local_environment
 from local.lambda_runtime import invoke
+
+SERVED_HERE = ("POST", "/sessions")
+# Hop-by-hop headers (RFC 9110 section 7.6.1) and what the forwarding sets itself.
+_NOT_FORWARDED = frozenset({"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host", "content-length"})
+# API Gateway's answer to a method or path the REST API does not define.
+MISSING_TOKEN = {"message": "Missing Authentication Token"}
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -27,25 +40,60 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between headers and body
+    legacy_url: ClassVar[str | None] = os.environ.get("LEGACY_API_BASE_URL") or None
 
-    def _proxy(self) -> None:
+    def _route(self) -> None:
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
+        raw = self.rfile.read(length) if length else b""
+        if (self.command, url.path.rstrip("/")) == SERVED_HERE:
+            self._serve(url.path, url.query, raw)
+        elif self.legacy_url:
+            self._forward(self.legacy_url, raw)
+        else:
+            payload = json.dumps(MISSING_TOKEN).encode()
+            headers = [
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+            ]
+            self._reply(403, headers, payload)
+
+    def _serve(self, path: str, query: str, raw: bytes) -> None:
         event = rest_event(
-            raw_body=body,
-            query=_query(url.query),
+            raw_body=raw.decode("utf-8", errors="replace") if raw else None,
+            query=_query(query),
             headers=dict(self.headers.items()),
             method=self.command,
-            path=url.path,
+            path=path,
+            exact_headers=True,
         )
-        if "Content-Type" not in self.headers:
-            event["headers"].pop("Content-Type", None)
         response = self.answer(event)
-        payload = (response.get("body") or "").encode()
-        self.send_response(response["statusCode"])
-        for name, value in _response_headers(response):
-            self.send_header(name, value)
+        self._reply(response["statusCode"], _response_headers(response), (response.get("body") or "").encode())
+
+    def _forward(self, base_url: str, raw: bytes) -> None:
+        """API Gateway's HTTP proxy integration: method, path, query, headers and body, unchanged."""
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in _NOT_FORWARDED}
+        headers["X-Forwarded-For"] = self.client_address[0]
+        try:
+            upstream = requests.request(
+                self.command,
+                base_url.rstrip("/") + self.path,
+                headers=headers,
+                data=raw or None,
+                timeout=29,
+                allow_redirects=False,
+            )
+        except requests.RequestException:
+            self._reply(504, [("Content-Type", "application/json")], b'{"message": "Endpoint request timed out"}')
+            return
+        kept = [(name, value) for name, value in upstream.headers.items() if name.lower() not in _NOT_FORWARDED]
+        self._reply(upstream.status_code, kept, upstream.content)
+
+    def _reply(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "content-encoding"):
+                self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -54,7 +102,7 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
         """One container, one request at a time, like `sam local start-api`."""
         return invoke(event)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _proxy
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _route
 
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"local api: {format % args}\n")
@@ -80,16 +128,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument("--standin-port", type=int, default=0)
+    parser.add_argument("--legacy-url", default=ApiGatewayProxy.legacy_url, help="forward other paths here")
     options = parser.parse_args()
+    ApiGatewayProxy.legacy_url = options.legacy_url or None
     with local_environment(options.standin_port) as env:
         server = LocalServer(("127.0.0.1", options.port), ApiGatewayProxy)
         example = env.example_session()
         print(f"Salesforce stand-in: {env.standin.url} (seeded: 1 team season, 1 coach, students)")
+        print(f"Allowed client (demo): client_id={APP_CLIENT_ID}; other paths: {options.legacy_url or '403'}")
         print(f"Local API ready on http://127.0.0.1:{options.port}  (Ctrl-C to stop)\n")
         print("Try:")
         print(
-            f"  curl -s -X POST 'http://127.0.0.1:{options.port}/sessions' "
-            f"-H 'Content-Type: application/json' -d '{json.dumps(example)}'\n",
+            f"  curl -s -X POST 'http://127.0.0.1:{options.port}/sessions' -H 'Content-Type: application/json' "
+            f"-H 'client_id: {APP_CLIENT_ID}' -H 'client_secret: {APP_CLIENT_SECRET}' -d '{json.dumps(example)}'\n",
             flush=True,
         )
         try:

@@ -20,15 +20,17 @@ def rest_event(
     path: str = "/sessions",
     base64_encoded: bool = False,
     request_id: str | None = None,
+    exact_headers: bool = False,
 ) -> dict[str, Any]:
+    """exact_headers: only the given headers (a real client's request), not the demo app's defaults."""
     request_id = request_id or str(uuid.uuid4())
-    all_headers = {
+    defaults = {
         "Content-Type": "application/json",
         "Host": "abc123.execute-api.us-west-2.amazonaws.com",
         **DEMO_APP_HEADERS,
-        **(headers or {}),
     }
-    all_headers = {name: value for name, value in all_headers.items() if value is not None}
+    given = {**({} if exact_headers else defaults), **(headers or {})}
+    all_headers = {name: value for name, value in given.items() if value is not None}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     return {
         "resource": path,

@@ -72,6 +72,8 @@ def free_port() -> int:
 class LocalApi:
     url: str
     example_body: str
+    curl: str  # the command `make run` prints, as printed
+    headers: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -90,27 +92,67 @@ def local_api() -> Iterator[LocalApi]:
         deadline = time.monotonic() + 60
         while "curl" not in printed and time.monotonic() < deadline:
             printed += server.stdout.readline() if server.stdout else ""
-        curl = re.search(r"curl .*'(http://127\.0\.0\.1:\d+/sessions)'.*-d '(\{.*\})'", printed)
+        curl = re.search(r"(curl .*'(http://127\.0\.0\.1:\d+/sessions)'.*-d '(\{.*\})')", printed)
         assert curl, printed
-        yield LocalApi(url=curl.group(1), example_body=curl.group(2))
+        headers = dict(re.findall(r"-H '([^:]+): ([^']*)'", curl.group(1)))
+        yield LocalApi(url=curl.group(2), example_body=curl.group(3), curl=curl.group(1), headers=headers)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_the_local_api_serves_the_curl_it_prints(local_api: LocalApi) -> None:
-    answer = requests.post(
-        local_api.url, data=local_api.example_body, headers={"Content-Type": "application/json"}, timeout=30
-    )
-
-    assert answer.status_code == 201
-    body = answer.json()
-    assert body["TaskId"]
-    assert [a["StudentName"] for a in body["Attendances"]] == ["Ana Diaz", "Ben Okafor", "Chloe Nguyen"]
+def run_curl(command: str) -> tuple[int, dict[str, str], str]:
+    """Run a curl command line as a newcomer pastes it, with -i to see the answer's status and headers."""
+    done = subprocess.run(["bash", "-c", command + " -i"], capture_output=True, text=True, timeout=30, check=True)
+    head, _, body = done.stdout.replace("\r\n", "\n").partition("\n\n")
+    status_line, *header_lines = head.splitlines()
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
+    return int(status_line.split()[1]), headers, body
 
 
-def smoke_test(url: str, team_season_id: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SESSIONS_URL": url, "SMOKE_TEAM_SEASON_ID": team_season_id}
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the README's example is a curl command")
+def test_the_printed_curl_gets_a_201_with_a_json_content_type(local_api: LocalApi) -> None:
+    status, headers, body = run_curl(local_api.curl)
+
+    assert status == 201, body
+    assert headers["content-type"] == "application/json"
+    assert [a["StudentName"] for a in json.loads(body)["Attendances"]] == ["Ana Diaz", "Ben Okafor", "Chloe Nguyen"]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the README's example is a curl command")
+def test_the_printed_curl_without_the_apps_headers_gets_the_deployed_apis_401(local_api: LocalApi) -> None:
+    without_pair = re.sub(r" -H 'client_(id|secret): [^']*'", "", local_api.curl)
+    assert "client_id" not in without_pair
+
+    status, headers, body = run_curl(without_pair)
+
+    assert status == 401
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["message"].startswith("Missing or invalid client credentials")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/sessions"), ("PATCH", "/sessions/a0S5g0000000001EAA"), ("GET", "/coach/x/allSessions")],
+)
+def test_a_method_or_path_the_api_does_not_define_is_api_gateways_403(
+    local_api: LocalApi, method: str, path: str
+) -> None:
+    answer = requests.request(method, local_api.url.replace("/sessions", path), headers=local_api.headers, timeout=30)
+
+    assert answer.status_code == 403
+    assert answer.json() == {"message": "Missing Authentication Token"}
+    assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
+def smoke_test(url: str, team_season_id: str, client: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "SESSIONS_URL": url,
+        "SMOKE_TEAM_SEASON_ID": team_season_id,
+        "SMOKE_CLIENT_ID": client.get("client_id", ""),
+        "SMOKE_CLIENT_SECRET": client.get("client_secret", ""),
+    }
     return subprocess.run(
         ["bash", str(ROOT / ".ci" / "smoke-test")], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -120,7 +162,7 @@ def smoke_test(url: str, team_season_id: str) -> subprocess.CompletedProcess[str
 def test_the_pipelines_smoke_test_passes_against_a_working_api(local_api: LocalApi) -> None:
     team_season_id = json.loads(local_api.example_body)["TeamSeasonId"]
 
-    done = smoke_test(local_api.url, team_season_id)
+    done = smoke_test(local_api.url, team_season_id, local_api.headers)
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "session without task -> 201" in done.stdout
@@ -142,7 +184,7 @@ def test_the_pipelines_smoke_test_fails_when_the_api_refuses_everything() -> Non
     server = HTTPServer(("127.0.0.1", 0), _Refusing)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        done = smoke_test(f"http://127.0.0.1:{server.server_address[1]}/sessions", "a0N5g0000000001EAA")
+        done = smoke_test(f"http://127.0.0.1:{server.server_address[1]}/sessions", "a0N5g0000000001EAA", {})
     finally:
         server.shutdown()
         server.server_close()

@@ -35,7 +35,10 @@ def test_only_an_allowed_pair_identifies_its_client(
     [
         ({}, "clients: Field required"),
         ({"clients": {"coach-app": []}}, "clients.coach-app: List should have at least 1 item"),
-        ({"clients": {"coach-app": ["value-a", "value-b", "value-c"]}}, "clients.coach-app: List should have at most 2 items"),
+        (
+            {"clients": {"coach-app": ["value-a", "value-b", "value-c"]}},
+            "clients.coach-app: List should have at most 2 items",
+        ),
         ("[]", "secret: Input should be a valid dictionary"),
     ],
 )
