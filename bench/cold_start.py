@@ -15,7 +15,7 @@ from typing import Any
 
 from local.api_gateway_events import rest_event
 from local.artifact import build_for_this_machine, runtime_provided
-from local.environment import aws_endpoint, create_idempotency_table
+from local.environment import DEMO_CLIENTS, aws_endpoint, create_idempotency_table
 from local.org_standin import SalesforceStandin
 
 RUNS = 7
@@ -31,6 +31,16 @@ class Context:
     def get_remaining_time_in_millis(self): return 20000
 response = lambda_handler(json.loads(sys.argv[3]), Context())
 assert response["statusCode"] == 201, response
+"""
+# What an API Gateway REQUEST authorizer for the client_id/client_secret pair would run on its cold
+# start: the runtime's boto3, one secret read, a constant-time comparison (docs/migration.md).
+AUTHORIZER_FIRST_CALL = """
+import hmac, json, sys
+sys.path[:0] = sys.argv[1:2]
+import boto3
+clients = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=sys.argv[2])["SecretString"])["clients"]
+allowed = any(hmac.compare_digest(b"coach-app-demo-secret-do-not-use", s.encode()) for s in clients["coach-app-demo"])
+assert allowed
 """
 
 
@@ -69,7 +79,9 @@ def cold_start_figures() -> dict[str, float]:
             "aws_access_key_id": "testing",
             "aws_secret_access_key": "testing",
         }
-        boto3.client("secretsmanager", **aws).create_secret(Name="bench/salesforce", SecretString=secret)
+        secrets = boto3.client("secretsmanager", **aws)
+        secrets.create_secret(Name="bench/salesforce", SecretString=secret)
+        secrets.create_secret(Name="bench/api-clients", SecretString=json.dumps({"clients": DEMO_CLIENTS}))
         create_idempotency_table(boto3.client("dynamodb", **aws), "bench-idempotency")
         env = {
             "PATH": os.environ["PATH"],
@@ -101,4 +113,10 @@ def cold_start_figures() -> dict[str, float]:
                 FIRST_REQUEST, [compiled, runtime, event], env
             ),
             "the same, artifact without bytecode": _median_seconds(FIRST_REQUEST, [source_only, runtime, event], env),
+            "the same, AuthMode CLIENT_ID (the function also reads the allowed clients)": _median_seconds(
+                FIRST_REQUEST, [compiled, runtime, event], {**env, "API_CLIENTS_SECRET_ID": "bench/api-clients"}
+            ),
+            "a REQUEST authorizer's first call instead (a second function: boto3, the secret, the check)": (
+                _median_seconds(AUTHORIZER_FIRST_CALL, [runtime, "bench/api-clients"], env)
+            ),
         }

@@ -22,7 +22,7 @@ def template() -> Any:
 
 def test_the_function_may_read_only_its_secret_and_touch_only_its_tables_items(template: Any) -> None:
     [policy] = template["Resources"]["SessionsFunction"]["Properties"]["Policies"]
-    grants = {statement["Sid"]: statement for statement in policy["Statement"]}
+    grants = {statement["Sid"]: statement for statement in map(in_client_id_mode, policy["Statement"])}
 
     assert grants["ReadTheSalesforceSecret"]["Action"] == "secretsmanager:GetSecretValue"
     assert grants["ReadTheSalesforceSecret"]["Resource"] == {"Ref": "SalesforceSecretArn"}
@@ -33,7 +33,67 @@ def test_the_function_may_read_only_its_secret_and_touch_only_its_tables_items(t
         "dynamodb:UpdateItem",
     ]
     assert grants["RememberRequests"]["Resource"] == {"Fn::GetAtt": ["IdempotencyTable", "Arn"]}
+    assert grants["ReadTheAllowedClients"]["Action"] == "secretsmanager:GetSecretValue"
+    assert grants["ReadTheAllowedClients"]["Resource"] == {"Ref": "ApiClientsSecret"}
     assert all(statement["Effect"] == "Allow" and "*" not in str(statement) for statement in grants.values())
+
+
+def in_client_id_mode(value: Any) -> Any:
+    """A statement as deployed with AuthMode CLIENT_ID (the default): the UseClientId branch of an Fn::If."""
+    if isinstance(value, dict) and list(value) == ["Fn::If"] and value["Fn::If"][0] == "UseClientId":
+        return value["Fn::If"][1]
+    return value
+
+
+def test_client_id_is_the_default_auth_mode_and_only_it_lets_the_function_read_the_allowed_clients(
+    template: Any,
+) -> None:
+    assert template["Parameters"]["AuthMode"]["Default"] == "CLIENT_ID"
+    variables = template["Resources"]["SessionsFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["API_CLIENTS_SECRET_ID"] == {"Fn::If": ["UseClientId", {"Ref": "ApiClientsSecret"}, ""]}
+    [policy] = template["Resources"]["SessionsFunction"]["Properties"]["Policies"]
+    [conditional] = [statement for statement in policy["Statement"] if "Fn::If" in statement]
+    assert conditional["Fn::If"][0] == "UseClientId"
+    assert conditional["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+
+
+def test_the_allowed_clients_secret_starts_empty_and_no_pair_is_in_the_template(template: Any) -> None:
+    secret = template["Resources"]["ApiClientsSecret"]
+    assert secret["Condition"] == "UseClientId"
+    assert secret["Properties"]["SecretString"] == '{"clients": {}}'
+
+
+def test_post_sessions_has_no_gateway_authorization_only_in_client_id_mode(template: Any) -> None:
+    post = template["Resources"]["SessionsApi"]["Properties"]["DefinitionBody"]["paths"]["/sessions"]["post"]
+    assert post["security"] == {"Fn::If": ["UseIam", [{"sigv4": []}], {"Fn::If": ["UseApiKey", [{"api_key": []}], []]}]}
+
+
+def test_with_a_legacy_url_every_other_method_and_path_is_forwarded_to_it(template: Any) -> None:
+    paths = template["Resources"]["SessionsApi"]["Properties"]["DefinitionBody"]["paths"]
+    condition, other_methods, off = paths["/sessions"]["x-amazon-apigateway-any-method"]["Fn::If"]
+    assert (condition, off) == ("HasLegacyApi", {"Ref": "AWS::NoValue"})
+    assert other_methods["x-amazon-apigateway-integration"]["type"] == "http_proxy"
+    assert other_methods["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "${LegacyApiBaseUrl}/sessions"}
+    condition, other_paths, off = paths["/{proxy+}"]["Fn::If"]
+    assert (condition, off) == ("HasLegacyApi", {"Ref": "AWS::NoValue"})
+    integration = other_paths["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+    assert (integration["type"], integration["httpMethod"]) == ("http_proxy", "ANY")
+    assert integration["uri"] == {"Fn::Sub": "${LegacyApiBaseUrl}/{proxy}"}
+    assert integration["requestParameters"] == {"integration.request.path.proxy": "method.request.path.proxy"}
+    assert paths["/sessions"]["post"]["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("", True),
+        ("https://salesforce-data-api-proxy-prod.us-e2.cloudhub.io/api", True),
+        ("https://salesforce-data-api-proxy-prod.us-e2.cloudhub.io/api/", False),
+        ("http://salesforce-data-api-proxy-prod.us-e2.cloudhub.io/api", False),
+    ],
+)
+def test_the_legacy_url_is_https_without_a_trailing_slash(template: Any, url: str, accepted: bool) -> None:
+    assert bool(re.fullmatch(template["Parameters"]["LegacyApiBaseUrl"]["AllowedPattern"], url)) is accepted
 
 
 @pytest.mark.parametrize(
