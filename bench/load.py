@@ -24,6 +24,7 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # figures, not 1,000 request log
 os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
 
 from local.api import ApiGatewayProxy, LocalServer
+from local.api_gateway_events import DEMO_APP_HEADERS
 from local.containers import ContainerFleet, container_fleet
 from local.environment import aws_endpoint, local_environment
 
@@ -64,7 +65,7 @@ def client(url: str, seed: dict[str, str], number: int, stop_at: float, tally: T
         repeats = 2 if sent % 5 == 0 else 1
         for _ in range(repeats):
             started = time.perf_counter()
-            answer = session.post(url, json=body, headers={"Idempotency-Key": key}, timeout=30)
+            answer = session.post(url, json=body, headers={**DEMO_APP_HEADERS, "Idempotency-Key": key}, timeout=30)
             elapsed = time.perf_counter() - started
             with tally.lock:
                 tally.latencies.append(elapsed)
