@@ -18,6 +18,7 @@ from typing import Any, Self
 
 import trustme
 
+from local.org_standin.ids import INTEGRATION_USER_ID
 from local.org_standin.oauth import ConnectedApp
 from local.org_standin.org import Org
 from local.org_standin.schema import SalesforceProblem
@@ -132,7 +133,7 @@ class SalesforceStandin:
         return {
             "access_token": token,
             "instance_url": self.instance_url or self.url,
-            "id": f"{self.url}/id/00D5g000001STNDEAA/0055g000001INTGAAA",
+            "id": f"{self.url}/id/00D5g000001STNDEAA/{INTEGRATION_USER_ID}",  # the identity URL names the user
             "token_type": "Bearer",
             "issued_at": str(int(time.time() * 1000)),
             "signature": secrets.token_urlsafe(32),

@@ -5,6 +5,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from local.org_standin.ids import INTEGRATION_USER_ID
 from local.org_standin.org import Org, Transaction
 from local.org_standin.schema import SalesforceProblem
 
@@ -32,7 +33,7 @@ def run_composite(org: Org, body: Any, reverse_answers: bool = False) -> dict[st
     subrequests = _subrequests(body)
     all_or_none = bool(body.get("allOrNone", False))
     with org.lock:
-        work = Transaction(org)
+        work = Transaction(org, INTEGRATION_USER_ID)
         results: dict[str, Any] = {}
         answers: list[dict[str, Any]] = []
         failed = False
@@ -58,7 +59,7 @@ def run_composite(org: Org, body: Any, reverse_answers: bool = False) -> dict[st
 def run_collection(org: Org, body: Any, outer_all_or_none: bool | None) -> tuple[int, list[dict[str, Any]]]:
     """Standalone sObject Collections create (outer_all_or_none None) commits its own work."""
     with org.lock:
-        work = Transaction(org)
+        work = Transaction(org, INTEGRATION_USER_ID)
         status, results = _collection(work, body, outer_all_or_none)
         org.commit(work)
     return status, results

@@ -51,3 +51,13 @@ def normalise(record_id: str) -> str | None:
 def object_of(record_id: str) -> str | None:
     prefixes = [*KEY_PREFIXES.items(), *ORG_KEY_PREFIXES.items()]
     return next((name for name, prefix in prefixes if record_id.startswith(prefix)), None)
+
+
+def _user(id15: str) -> str:
+    return id15 + checksum_suffix(id15)
+
+
+# Who creates records: the integration user behind every access token (the token's identity URL
+# names it), and an administrator for the seed data.
+INTEGRATION_USER_ID = _user("0055g000001INTG")
+ADMIN_USER_ID = _user("0055g000001ADMN")

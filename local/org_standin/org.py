@@ -5,10 +5,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from local.org_standin.ids import IdFactory, normalise
+from local.org_standin.ids import ADMIN_USER_ID, IdFactory, normalise
 from local.org_standin.schema import UNIQUE_FIELDS, SalesforceProblem, check_record
+from local.org_standin.soql import select
 
 _ENROLLMENT_QUERY = re.compile(
     r"^SELECT\s+Contact__c\s*,\s*Contact__r\.Name\s+FROM\s+Enrollment__c\s+"
@@ -25,6 +27,7 @@ class Transaction:
     """Inserts staged until commit; a failure anywhere discards them all."""
 
     org: "Org"
+    created_by: str = ADMIN_USER_ID
     staged: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     def insert(self, sobject: str, fields: dict[str, Any], record_id: str | None = None) -> str:
@@ -45,7 +48,8 @@ class Transaction:
         record_id = record_id or self.org.ids.next_id(sobject)
         if sobject == "Contact":
             record["Name"] = f"{record.get('FirstName') or ''} {record['LastName']}".strip()
-        self.staged.append((sobject, record_id, {"Id": record_id, **record}))
+        audit = {"CreatedById": self.created_by}
+        self.staged.append((sobject, record_id, {"Id": record_id, **record, **audit}))
         return record_id
 
     def exists(self, sobject: str, record_id: str) -> bool:
@@ -68,23 +72,32 @@ class Org:
         self.lock = threading.RLock()
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, created_by: str = ADMIN_USER_ID) -> Iterator[Transaction]:
         with self.lock:
-            work = Transaction(self)
+            work = Transaction(self, created_by)
             yield work  # an exception here discards work.staged: nothing is committed
             self.commit(work)
 
     def commit(self, work: Transaction) -> None:
         with self.lock:
+            now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+0000"  # Salesforce's dateTime form
             for sobject, record_id, record in work.staged:
-                self.committed.setdefault(sobject, {})[record_id] = record
+                self.committed.setdefault(sobject, {})[record_id] = {**record, "CreatedDate": now}
                 for unique in UNIQUE_FIELDS.get(sobject, ()):
                     self.unique_index.setdefault((sobject, unique), {})[record.get(unique)] = record_id
             work.staged.clear()
 
-    def insert(self, sobject: str, fields: dict[str, Any], record_id: str | None = None) -> str:
-        with self.transaction() as work:
+    def insert(
+        self, sobject: str, fields: dict[str, Any], record_id: str | None = None, created_by: str = ADMIN_USER_ID
+    ) -> str:
+        with self.transaction(created_by) as work:
             return work.insert(sobject, fields, record_id)
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        with self.lock:
+            record = self.committed.get(sobject, {}).pop(record_id)
+            for unique in UNIQUE_FIELDS.get(sobject, ()):
+                self.unique_index.get((sobject, unique), {}).pop(record.get(unique), None)
 
     def take_planned_failure(self, sobject: str) -> SalesforceProblem | None:
         for index, (target, problem) in enumerate(self.planned_failures):
@@ -100,7 +113,8 @@ class Org:
     def query(self, soql: str) -> list[dict[str, Any]]:
         match = _ENROLLMENT_QUERY.match(soql.strip())
         if match is None:
-            raise SalesforceProblem("MALFORMED_QUERY", f"unexpected token in query: {soql[:80]}")
+            with self.lock:
+                return select(self.committed, soql)
         for literal in (match["start"], match["end"]):
             if not _DATE_LITERAL.match(literal):
                 raise SalesforceProblem(

@@ -5,7 +5,7 @@ evidence for each, so that the stand-in follows the org and not what the service
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ FIELD_TABLE = Path(__file__).resolve().parents[2] / "docs" / "salesforce-fields.
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:?\d{2})$")
 _TYPE = re.compile(
-    r"^(?P<kind>reference|date|time|datetime|text|boolean|picklist|restricted picklist|external id|read-only)"
+    r"^(?P<system>system )?(?P<kind>reference|date|time|datetime|text|boolean|picklist|restricted picklist|external id)"
     r"(?:\((?P<argument>[^)]*)\))?$"
 )
 _ROW = re.compile(r"^\|\s*(?P<object>[A-Za-z_]+)\s*\|\s*(?P<field>[A-Za-z_]+)\s*\|(?P<rest>.*)\|\s*$")
@@ -31,6 +31,7 @@ class Field:
     max_length: int = 255
     values: tuple[str, ...] = ()
     service_use: tuple[str, ...] = ()  # "writes", "reads": what the service does with it
+    system: bool = False  # set by Salesforce, never by a client
 
     @property
     def unique(self) -> bool:
@@ -52,16 +53,15 @@ def _label(name: str) -> str:
     return name.removesuffix("__c").replace("_", " ")
 
 
-def _field(kind: str, argument: str | None, name: str, required: bool, service: str) -> Field:
+def _field(kind: str, argument: str | None, name: str, required: bool, service: str, system: bool) -> Field:
     use = tuple(part.strip() for part in service.split(",") if part.strip() not in ("", "-"))
-    spec = Field(kind, _label(name), required, service_use=use)
+    spec = Field(kind, _label(name), required, service_use=use, system=system)
     if kind == "reference":
-        return Field(kind, spec.label, required, references=argument, service_use=use)
+        return replace(spec, references=argument)
     if kind in ("picklist", "restricted picklist"):
-        values = tuple(value.strip() for value in (argument or "").split(";"))
-        return Field(kind, spec.label, required, values=values, service_use=use)
+        return replace(spec, values=tuple(value.strip() for value in (argument or "").split(";")))
     if kind == "text":
-        return Field(kind, spec.label, required, max_length=int(argument or 255), service_use=use)
+        return replace(spec, max_length=int(argument or 255))
     return spec
 
 
@@ -77,12 +77,18 @@ def read_field_table(path: Path = FIELD_TABLE) -> dict[str, dict[str, Field]]:
         if kind is None:
             raise ValueError(f"{path.name}: unknown type {kind_text!r} for {row['object']}.{row['field']}")
         schema.setdefault(row["object"], {})[row["field"]] = _field(
-            kind["kind"], kind["argument"], row["field"], required == "yes", service
+            kind["kind"], kind["argument"], row["field"], required == "yes", service, bool(kind["system"])
         )
     return schema
 
 
 SCHEMA = read_field_table()
+# Every object's record ID and audit fields (Salesforce standard fields, set by Salesforce).
+SYSTEM_FIELDS = {
+    "Id": Field("reference", "Record ID", system=True),
+    "CreatedById": Field("reference", "Created By ID", references="User", system=True),
+    "CreatedDate": Field("datetime", "Created Date", system=True),
+}
 UNIQUE_FIELDS = {
     sobject: tuple(name for name, spec in fields.items() if spec.unique) for sobject, fields in SCHEMA.items()
 }
@@ -118,7 +124,7 @@ def check_record(sobject: str, fields: dict[str, Any], exists: Any) -> dict[str,
 
 
 def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
-    if spec.kind == "read-only":
+    if spec.system:
         raise SalesforceProblem(
             "INVALID_FIELD_FOR_INSERT_UPDATE",
             f"Unable to create/update fields: {name}. Please check the security "

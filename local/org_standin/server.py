@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from local.org_standin.composite import run_collection, run_composite
+from local.org_standin.ids import INTEGRATION_USER_ID
 from local.org_standin.oauth import issue_token
 from local.org_standin.schema import SalesforceProblem
 
@@ -106,7 +107,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[0] == "sobjects" and method == "POST":
             if not isinstance(body, dict):
                 raise SalesforceProblem("JSON_PARSER_ERROR", "The request body must be a JSON object")
-            record_id = org.insert(parts[1], body)
+            record_id = org.insert(parts[1], body, created_by=INTEGRATION_USER_ID)
             return 201, {"id": record_id, "success": True, "errors": []}
         if len(parts) == 3 and parts[0] == "sobjects" and method == "GET":
             record = org.get(parts[1], parts[2])

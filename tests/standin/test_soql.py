@@ -1,0 +1,91 @@
+"""The stand-in answers plain SOQL SELECTs as Salesforce does: audit fields, relationship names, literals."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from local.org_standin.ids import ADMIN_USER_ID, INTEGRATION_USER_ID
+from tests.standin.conftest import API, create
+
+
+def query(org: Any, soql: str) -> requests.Response:
+    standin_, _, http = org
+    return http.get(f"{standin_.url}{API}/query", params={"q": soql}, timeout=5)
+
+
+def test_records_created_through_the_api_carry_the_integration_user_and_their_creation_time(org: Any) -> None:
+    standin_, seed, _ = org
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    session_id = create(
+        org, "Session__c", {"Team_Season__c": seed.team_season_id, "Session_Date__c": "2025-05-21"}
+    ).json()["id"]
+
+    since = f"{before:%Y-%m-%dT%H:%M:%SZ}"
+    found = query(
+        org,
+        f"SELECT Id, CreatedById, Session_Date__c FROM Session__c WHERE Team_Season__c = '{seed.team_season_id}' "
+        f"AND Session_Date__c = 2025-05-21 AND CreatedById = '{INTEGRATION_USER_ID}' AND CreatedDate >= {since}",
+    ).json()
+
+    assert [(r["Id"], r["CreatedById"], r["Session_Date__c"]) for r in found["records"]] == [
+        (session_id, INTEGRATION_USER_ID, "2025-05-21")
+    ]
+    assert found["records"][0]["attributes"] == {"type": "Session__c", "url": f"{API}/sobjects/Session__c/{session_id}"}
+    assert standin_.records("Team_Season__c")[0]["CreatedById"] == ADMIN_USER_ID  # seed data is not the integration's
+
+
+def test_a_later_creation_time_filters_the_record_out(org: Any) -> None:
+    _, seed, _ = org
+    create(org, "Session__c", {"Team_Season__c": seed.team_season_id})
+    later = f"{datetime.now(UTC) + timedelta(minutes=1):%Y-%m-%dT%H:%M:%SZ}"
+
+    assert query(org, f"SELECT Id FROM Session__c WHERE CreatedDate >= {later}").json()["totalSize"] == 0
+
+
+def test_a_relationship_field_comes_back_as_a_nested_record(org: Any) -> None:
+    _, seed, _ = org
+    session_id = create(org, "Session__c", {"Team_Season__c": seed.team_season_id}).json()["id"]
+    student = seed.student_ids[0]
+    create(org, "Attendance__c", {"Contact__c": student, "Session__c": session_id, "Attended__c": False})
+
+    [row] = query(
+        org, f"SELECT Id, Contact__c, Contact__r.Name, Attended__c FROM Attendance__c WHERE Session__c = '{session_id}'"
+    ).json()["records"]
+
+    assert row["Contact__c"] == student
+    assert row["Contact__r"]["Name"] == seed.student_names[student]
+    assert row["Contact__r"]["attributes"]["type"] == "Contact"
+    assert row["Attended__c"] is False
+
+
+@pytest.mark.parametrize(
+    ("where", "code"),
+    [
+        ("Session_Date__c = '2025-05-21'", "INVALID_FIELD"),  # dates are not quoted
+        ("CreatedDate >= 2025-05-21", "INVALID_FIELD"),  # a dateTime needs its time
+        ("Coach__c = 'x'", "INVALID_FIELD"),
+        ("Session_Topic__c = Soccer", "MALFORMED_QUERY"),  # strings are quoted
+    ],
+)
+def test_literals_of_the_wrong_form_are_refused_as_salesforce_refuses_them(org: Any, where: str, code: str) -> None:
+    answer = query(org, f"SELECT Id FROM Session__c WHERE {where}")
+
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == code
+
+
+def test_a_quoted_string_may_hold_an_escaped_quote(org: Any) -> None:
+    _, seed, _ = org
+    create(org, "Session__c", {"Team_Season__c": seed.team_season_id, "Session_Topic__c": "Coach's pick"})
+
+    assert query(org, "SELECT Id FROM Session__c WHERE Session_Topic__c = 'Coach\\'s pick'").json()["totalSize"] == 1
+
+
+def test_system_fields_cannot_be_written(org: Any) -> None:
+    _, seed, _ = org
+    answer = create(org, "Session__c", {"Team_Season__c": seed.team_season_id, "CreatedById": INTEGRATION_USER_ID})
+
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] in ("INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE")
