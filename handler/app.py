@@ -36,12 +36,19 @@ from session_scheduling.errors import (
     SalesforceOutcomeUnknown,
     ServiceMisconfigured,
 )
-from session_scheduling.idempotency import RetryGuard, ScheduleCall
+from session_scheduling.idempotency import Outcome, RetryGuard, ScheduleCall
+from session_scheduling.lost_answers import (
+    EarlierAttemptConflict,
+    EarlierAttemptSettling,
+    OutcomeUnknown,
+    ScheduleReport,
+    resume_after_lost_answer,
+    schedule_or_remember,
+)
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
-from session_scheduling.scheduler import schedule_session
 from session_scheduling.settings import load_settings
 
 METRICS_NAMESPACE = "CoachingPlatform"
@@ -109,16 +116,34 @@ def create_session(
     ] = None,
 ) -> Response[SessionCreated]:
     settings = load_settings()
-    scheduled_now = False
+    report = ScheduleReport()
 
-    def schedule(request: SessionRequest, with_task: bool) -> SessionCreated:
-        nonlocal scheduled_now
-        scheduled_now = True
-        return schedule_session(request, create_attendance_task=with_task, org=salesforce_gateway(), rules=settings)
+    def attempt(this: ScheduleCall) -> Outcome:
+        return schedule_or_remember(
+            this.request,
+            create_attendance_task=this.create_attendance_task,
+            org=salesforce_gateway(),
+            rules=settings,
+            report=report,
+        )
+
+    def resume(this: ScheduleCall, lost: OutcomeUnknown) -> Outcome:
+        return resume_after_lost_answer(
+            this.request,
+            create_attendance_task=this.create_attendance_task,
+            org=salesforce_gateway(),
+            rules=settings,
+            lost=lost,
+            settle_seconds=settings.lost_answer_settle_seconds,
+            report=report,
+        )
 
     call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
-    created = retry_guard().run(call, schedule, app.lambda_context)
-    if scheduled_now:
+    try:
+        created = retry_guard().run(call, attempt, resume, app.lambda_context)
+    finally:
+        _count_lost_answers(report)
+    if report.created:
         metrics.add_metric(name="SessionsCreated", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1 if created.TaskId else 0)
         metrics.add_metric(name="AttendanceRowsCreated", unit=MetricUnit.Count, value=len(created.Attendances))
@@ -126,9 +151,21 @@ def create_session(
         session_id=created.SessionId,
         task_id=created.TaskId,
         attendance_rows=len(created.Attendances),
-        replayed=not scheduled_now,
+        replayed=not report.created and not report.looks,
+        reconciled="found" in report.looks,
     )
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+def _count_lost_answers(report: ScheduleReport) -> None:
+    """Lost answers and each look for what they committed, for docs/operations.md's dashboard and logs."""
+    if report.answer_lost:
+        metrics.add_metric(name="LostAnswers", unit=MetricUnit.Count, value=1)
+    for result in report.looks:
+        with single_metric(name="Reconciliations", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
+            m.add_dimension(name="result", value=result)
+    if report.looks:
+        logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks})
 
 
 def _request_id() -> str | None:
@@ -159,6 +196,29 @@ def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
 @app.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator] # untyped upstream
 def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
     return problem(409, "The same request is still being processed; retry in a few seconds to get its answer.")
+
+
+@app.exception_handler(EarlierAttemptSettling)  # type: ignore[untyped-decorator] # untyped upstream
+def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]:
+    return problem(
+        409,
+        "An earlier attempt of this request may still be completing in Salesforce; retry in "
+        f"{max(1, round(settling.seconds_left))} seconds to get its answer.",
+        requestId=_request_id(),
+    )
+
+
+@app.exception_handler(EarlierAttemptConflict)  # type: ignore[untyped-decorator] # untyped upstream
+def _earlier_attempt_conflict(conflict: EarlierAttemptConflict) -> Response[Any]:
+    """Never a second bundle: a person decides which records stand."""
+    logger.error("lost answer's records are ambiguous", extra={"outcome": 409, "records": list(conflict.record_ids)})
+    return problem(
+        409,
+        f"An earlier attempt of this request left records that do not match it cleanly ({conflict.reason}). "
+        "Nothing was created; check these records in Salesforce.",
+        records=list(conflict.record_ids),
+        requestId=_request_id(),
+    )
 
 
 @app.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator] # untyped upstream

@@ -30,13 +30,20 @@ def _answer(description: str, model: type[BaseModel] = ErrorBody) -> OpenAPIResp
 DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
     201: _answer("Created", SessionCreated),
     400: _answer("Invalid request: every problem, field by field; nothing was created"),
-    409: _answer("The same request is still being processed"),
+    409: _answer(
+        "The same request is still being processed, or an earlier attempt whose answer was lost may still be "
+        "completing (retry shortly), or left records that do not match it cleanly (`records` names them)"
+    ),
     413: _answer("The body is larger than 64 KiB"),
     415: _answer("The content type is not JSON"),
     422: _answer("The Idempotency-Key was used before with a different body"),
     500: _answer("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
     503: _answer("Retry safety is unavailable; nothing was sent to Salesforce"),
-    504: _answer("Salesforce's answer to the create was lost: check before retrying", SalesforceErrorBody),
+    504: _answer(
+        "Salesforce's answer to the create was lost and its records were not found yet: repeat the same request "
+        "(same Idempotency-Key, or the same body) to get them, never a second session",
+        SalesforceErrorBody,
+    ),
 }
 
 
@@ -135,12 +142,13 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
 def outcome_unknown(request_id: str | None) -> Response[Any]:
     body = SalesforceErrorBody(
         message=(
-            "Salesforce did not confirm in time whether the session was created. Check the team's "
-            "schedule before trying again: a retry may create a second session."
+            "Salesforce did not confirm whether the session was created. Send the same request again (the same "
+            "Idempotency-Key, or the same body): it answers with the session if it was created, and creates it "
+            "only if it was not."
         ),
         stage="session",
         errorType="CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN",
-        retryable=False,
+        retryable=True,  # the retry memory makes the repeat look before it creates
         requestId=request_id,
         salesforceErrors=[],
     )

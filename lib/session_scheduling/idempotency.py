@@ -6,7 +6,10 @@ Two guards, both Powertools idempotency over one DynamoDB table, as the contract
   new request, even with an identical body;
 - without the header, an identical body and query within a short window is the same request (double
   taps and network retries of the existing app, which sends no key).
-Only successes are remembered: a failure raises, and Powertools then forgets the attempt.
+Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer
+is remembered (lost_answers.OutcomeUnknown, for the key's 24 hours, under both identities), so that
+a repeat first looks for what the lost attempt committed. The memory is the record Powertools already
+writes and reads, so a request with nothing lost costs no extra DynamoDB call.
 """
 
 from collections.abc import Callable
@@ -17,15 +20,19 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
+from session_scheduling.errors import SalesforceOutcomeUnknown
+from session_scheduling.lost_answer_memory import LostAnswerMemory
+from session_scheduling.lost_answers import OutcomeUnknown
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
 
 KEYED_RETENTION_SECONDS = 24 * 60 * 60
-Schedule = Callable[[SessionRequest, bool], SessionCreated]
+Outcome = SessionCreated | OutcomeUnknown
 
 
 class ScheduleCall(BaseModel):
@@ -34,6 +41,14 @@ class ScheduleCall(BaseModel):
     idempotency_key: str | None
     request: SessionRequest
     create_attendance_task: bool
+
+
+class RememberedOutcome(RootModel[Outcome]):
+    """What the retry memory holds for a request: its 201 answer, or that its outcome is unknown."""
+
+
+Attempt = Callable[[ScheduleCall], Outcome]
+Resume = Callable[[ScheduleCall, OutcomeUnknown], Outcome]
 
 
 class RetryGuard:
@@ -66,41 +81,88 @@ class RetryGuard:
             window_store.configure(self._window_config)
             self._stores = (keyed_store, window_store)
 
-    def run(self, call: ScheduleCall, schedule: Schedule, context: LambdaContext | None) -> SessionCreated:
-        """Schedule once per request; a repeat returns the remembered SessionCreated without scheduling."""
+    def run(
+        self, call: ScheduleCall, attempt: Attempt, resume: Resume, context: LambdaContext | None
+    ) -> SessionCreated:
+        """The request's outcome: scheduled now, remembered, or (after a lost answer) found or scheduled again.
 
-        def schedule_call(attempt: ScheduleCall) -> SessionCreated:
-            return schedule(attempt.request, attempt.create_attendance_task)
-
-        if self._stores is None:
-            return schedule_call(call)
-        keyed_store, window_store = self._stores
+        Raises SalesforceOutcomeUnknown when the outcome is (still) unknown.
+        """
+        guards = self._guards_for(call)
+        if not guards:
+            return _known(attempt(call))
         if context is not None:
             self._keyed_config.register_lambda_context(context)
             self._window_config.register_lambda_context(context)
-        if call.idempotency_key is not None:
-            return _remembered(self._keyed_config, keyed_store, schedule_call)(call)
-        if self._window_enabled:
-            return _remembered(self._window_config, window_store, schedule_call)(call)
-        return schedule_call(call)
+        ran_now = False
+
+        def first_attempt(this: ScheduleCall) -> Outcome:
+            nonlocal ran_now
+            ran_now = True
+            return attempt(this)
+
+        config, store = guards[0]
+        outcome = _remembered(config, store, first_attempt)(call)
+        memory = LostAnswerMemory(call.model_dump(mode="json"))
+        stores = [guard_store for _, guard_store in guards]
+        if isinstance(outcome, OutcomeUnknown) and not ran_now:
+            outcome = _resume(call, outcome, stores, memory, resume, context)
+        if isinstance(outcome, OutcomeUnknown):
+            for each in stores:
+                memory.remember(each, outcome)
+        return _known(outcome)
+
+    def _guards_for(self, call: ScheduleCall) -> list[tuple[IdempotencyConfig, DynamoDBPersistenceLayer]]:
+        """The guard that decides (the key's, else the window's), then the request's other identity."""
+        if self._stores is None:
+            return []
+        keyed_store, window_store = self._stores
+        window = [(self._window_config, window_store)] if self._window_enabled else []
+        return [(self._keyed_config, keyed_store), *window] if call.idempotency_key is not None else window
 
 
-def _remembered(
-    config: IdempotencyConfig, store: DynamoDBPersistenceLayer, function: Callable[[ScheduleCall], SessionCreated]
-) -> Callable[[ScheduleCall], SessionCreated]:
+def _resume(
+    call: ScheduleCall,
+    lost: OutcomeUnknown,
+    stores: list[DynamoDBPersistenceLayer],
+    memory: LostAnswerMemory,
+    resume: Resume,
+    context: LambdaContext | None,
+) -> Outcome:
+    """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
+    if not memory.claim(stores[0], context):
+        raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
+    try:
+        outcome = resume(call, lost)
+    except BaseException:
+        memory.remember(stores[0], lost)  # the next repeat looks again
+        raise
+    if isinstance(outcome, SessionCreated):
+        for each in stores:  # the keyless identity learns the answer too
+            memory.settle(each, outcome)
+    return outcome
+
+
+def _known(outcome: Outcome) -> SessionCreated:
+    if isinstance(outcome, OutcomeUnknown):
+        raise SalesforceOutcomeUnknown("the create's answer was lost and its records were not found yet")
+    return outcome
+
+
+def _remembered(config: IdempotencyConfig, store: DynamoDBPersistenceLayer, function: Attempt) -> Attempt:
     """function, answered from the store when the config says the call was seen before."""
 
     @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped
         data_keyword_argument="call",
         config=config,
         persistence_store=store,
-        output_serializer=PydanticSerializer(SessionCreated),
+        output_serializer=PydanticSerializer(RememberedOutcome),
     )
-    def schedule_session_once(call: ScheduleCall) -> SessionCreated:
+    def schedule_session_once(call: ScheduleCall) -> Outcome:
         return function(call)
 
-    def remembered(call: ScheduleCall) -> SessionCreated:
+    def remembered(call: ScheduleCall) -> Outcome:
         result: Any = schedule_session_once(call=call)
-        return SessionCreated.model_validate(result)
+        return result.root if isinstance(result, RememberedOutcome) else result
 
     return remembered

@@ -50,3 +50,28 @@ def plan_session(request: SessionRequest, task: AttendanceTaskPlan | None) -> Se
         topic=request.SessionTopic,
         task=task,
     )
+
+
+@dataclass(frozen=True)
+class FoundSession:
+    """A Session__c read back from the org, with the values a request would have given it."""
+
+    session_id: str
+    start: time | None
+    end: time | None
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class FoundAttendance:
+    attendance_id: str
+    student: Student
+    attended: bool
+
+
+@dataclass(frozen=True)
+class FoundBundle:
+    """What hangs off a session in the org: its tasks and attendance rows."""
+
+    task_ids: tuple[str, ...]
+    attendances: tuple[FoundAttendance, ...]

@@ -26,6 +26,7 @@ class ErrorBody(BaseModel):
 
     message: str
     errors: list[FieldProblem] | None = None
+    records: list[str] | None = Field(default=None, description="Salesforce records a person must look at (409)")
     requestId: str | None = None
 
 

@@ -45,6 +45,9 @@ class ServiceSettings(BaseModel):
     api_clients_secret_id: str | None = Field(default=None, alias="API_CLIENTS_SECRET_ID")
     idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
     idempotency_window_seconds: int = Field(default=600, ge=0, alias="IDEMPOTENCY_WINDOW_SECONDS")
+    # After a lost answer, a repeat that finds nothing creates again only this long after the lost
+    # attempt started: before, Salesforce may still be committing it (docs/reliability.md).
+    lost_answer_settle_seconds: float = Field(default=30, ge=0, alias="LOST_ANSWER_SETTLE_SECONDS")
 
     @field_validator("task_owner_user_id", "idempotency_table_name", "api_clients_secret_id", mode="before")
     @classmethod

@@ -50,6 +50,7 @@ class Fault:
     times: int
     delay: float
     drop_connection: bool
+    after_commit: bool = False  # carry the request out first, then lose its answer (a proxy's 502/504, a cut)
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,10 @@ class SalesforceStandin:
         times: int = 1,
         delay: float = 0.0,
         drop_connection: bool = False,
+        after_commit: bool = False,
     ) -> None:
         with self._lock:
-            self._faults.append(Fault(kind, status, body, times, delay, drop_connection))
+            self._faults.append(Fault(kind, status, body, times, delay, drop_connection, after_commit))
 
     def take_fault(self, kind: str) -> Fault | None:
         with self._lock:

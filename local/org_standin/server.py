@@ -62,6 +62,9 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         if standin.latency:
             time.sleep(standin.latency)
         fault = standin.take_fault(kind)
+        done = None
+        if fault is not None and fault.after_commit:
+            done = self._route(standin, org, method, url.path, url.query, raw)  # carried out; its answer is lost
         if fault is not None:
             time.sleep(fault.delay)
             if fault.drop_connection:
@@ -72,7 +75,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             if fault.status is not None:
                 self._answer(fault.status, fault.body, method, url.path, kind)
                 return
-        status, body = self._route(standin, org, method, url.path, url.query, raw)
+        status, body = done or self._route(standin, org, method, url.path, url.query, raw)
         self._answer(status, body, method, url.path, kind)
 
     def _route(self, standin: Any, org: Any, method: str, path: str, query: str, raw: bytes) -> tuple[int, Any]:

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 import requests
 from aws_lambda_powertools import Tracer
@@ -22,11 +23,19 @@ from session_scheduling.errors import (
     Stage,
     is_retryable,
 )
-from session_scheduling.plan import CreatedBundle, SessionPlan, Student
+from session_scheduling.plan import CreatedBundle, FoundBundle, FoundSession, SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response, salesforce_errors
 from session_scheduling.salesforce.credentials import ClientCredentialsSecret, JwtBearerSecret
 from session_scheduling.salesforce.oauth import request_access_token
-from session_scheduling.salesforce.records import enrollment_query, students_from_query
+from session_scheduling.salesforce.records import (
+    attendance_of_session_query,
+    enrollment_query,
+    found_attendance,
+    found_session,
+    sessions_created_query,
+    students_from_query,
+    tasks_of_session_query,
+)
 
 if TYPE_CHECKING:
     from simple_salesforce.api import Salesforce
@@ -71,6 +80,12 @@ class SalesforceGateway:
         self._http = requests.Session()
         self._token_secret: Secret | None = None
         self._client: Salesforce | None = None
+        self._user_id: str | None = None
+
+    @property
+    def integration_user_id(self) -> str | None:
+        """The user the access token acts as (known once a token was issued): who creates the records."""
+        return self._user_id
 
     def find_enrolled_students(self, team_season_id: str, on: date) -> tuple[Student, ...]:
         soql = enrollment_query(team_season_id, on)
@@ -86,6 +101,34 @@ class SalesforceGateway:
             lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout),
         )
         return read_bundle_response(plan, answer)
+
+    def sessions_created_since(
+        self, team_season_id: str, on: date, created_by: str | None, since: datetime
+    ) -> tuple[FoundSession, ...]:
+        soql = sessions_created_query(team_season_id, on, created_by, since)
+        answer = self._call("session", "reconciling query", lambda sf, timeout: sf.query_all(soql, timeout=timeout))
+        return tuple(found_session(record) for record in answer.get("records", []))
+
+    def bundle_of(self, session_id: str) -> FoundBundle:
+        """The session's tasks and attendance rows, both read in one composite call."""
+        base = f"/services/data/v{self._read_secret().api_version}/query/?q="
+        reads = {"tasks": tasks_of_session_query(session_id), "rows": attendance_of_session_query(session_id)}
+        body = {
+            "allOrNone": False,
+            "compositeRequest": [
+                {"method": "GET", "url": base + quote(soql), "referenceId": name} for name, soql in reads.items()
+            ],
+        }
+        answer = self._call(
+            "session",
+            "reconciling read",
+            lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout),
+        )
+        records = _query_results(answer)
+        return FoundBundle(
+            task_ids=tuple(str(task["Id"]) for task in records["tasks"]),
+            attendances=tuple(found_attendance(row) for row in records["rows"]),
+        )
 
     def _call(self, stage: Stage, name: str, operation: Callable[["Salesforce", Timeouts], Result]) -> Result:
         """Run one REST call; on an expired session fetch a new token once and repeat it."""
@@ -118,6 +161,7 @@ class SalesforceGateway:
             with self._round_trip("token"):
                 token = request_access_token(self._http, secret, timeouts)
             self._token_secret = secret
+            self._user_id = token.user_id
             self._client = Salesforce(
                 instance_url=token.instance_url, session_id=token.value, version=secret.api_version, session=self._http
             )
@@ -153,6 +197,22 @@ class SalesforceGateway:
     def _forget_token(self) -> None:
         self._client = None
         self._token_secret = None
+
+
+def _query_results(document: Any) -> dict[str, list[dict[str, Any]]]:
+    """Records of each query subrequest by referenceId; a refused or unreadable one fails the read."""
+    answers = document.get("compositeResponse") if isinstance(document, dict) else None
+    results: dict[str, list[dict[str, Any]]] = {}
+    for answer in answers if isinstance(answers, list) else []:
+        body = answer.get("body")
+        if answer.get("httpStatusCode") != 200 or not isinstance(body, dict):
+            raise _translate("session", int(answer.get("httpStatusCode") or 0), body)
+        results[str(answer.get("referenceId"))] = list(body.get("records") or [])
+    if results.keys() != {"tasks", "rows"}:
+        raise _unreachable(
+            "session", "UNEXPECTED_RESPONSE", "Salesforce's answer to the reconciling read was incomplete"
+        )
+    return results
 
 
 def _refused(stage: Stage, name: str, status: int, content: Any) -> Exception:

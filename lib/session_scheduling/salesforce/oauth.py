@@ -21,6 +21,7 @@ _TOKEN_KEYS = frozenset({"access_token", "instance_url"})
 class AccessToken:
     value: str
     instance_url: str
+    user_id: str | None = None  # the integration user, the last part of the token's identity URL
 
     def __repr__(self) -> str:  # the token is a credential: keep it out of logs and tracebacks
         return f"AccessToken(instance_url={self.instance_url!r})"
@@ -41,7 +42,12 @@ def request_access_token(
     document = _json_or_none(answer)
     if answer.status_code != 200 or not isinstance(document, dict) or not document.keys() >= _TOKEN_KEYS:
         raise _refused(answer.status_code, document)
-    return AccessToken(value=document["access_token"], instance_url=str(document["instance_url"]).rstrip("/"))
+    identity = str(document.get("id") or "")  # https://login.salesforce.com/id/<org id>/<user id>
+    return AccessToken(
+        value=document["access_token"],
+        instance_url=str(document["instance_url"]).rstrip("/"),
+        user_id=identity.rstrip("/").rsplit("/", 1)[-1] if "/id/" in identity else None,
+    )
 
 
 def _grant_form(secret: ClientCredentialsSecret | JwtBearerSecret) -> dict[str, str]:

@@ -1,9 +1,9 @@
 """The Salesforce shape of each planned record: object and field names, date and time formats, the SOQL."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
-from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
+from session_scheduling.plan import AttendanceTaskPlan, FoundAttendance, FoundSession, SessionPlan, Student
 
 SESSION = "Session__c"
 TASK = "SCORES_Task__c"
@@ -81,3 +81,52 @@ def students_from_query(records: list[dict[str, Any]]) -> tuple[Student, ...]:
         name = record.get("Name") or (relation.get("Name") if isinstance(relation, dict) else None)
         students.setdefault(contact_id, Student(contact_id=contact_id, name=name))
     return tuple(students.values())
+
+
+def sessions_created_query(team_season_id: str, on: date, created_by: str | None, since: datetime) -> str:
+    """The sessions of a team season on a date that the integration user created since a moment.
+
+    Times and topic are compared after reading (Time literals and text escaping in SOQL are avoided);
+    the ID and user ID are validated IDs and the moments are dates: no injection.
+    """
+    creator = f" AND CreatedById = '{created_by}'" if created_by else ""
+    return (
+        "SELECT Id, Session_Start__c, Session_End__c, Session_Topic__c FROM Session__c "  # noqa: S608
+        f"WHERE Team_Season__c = '{team_season_id}' AND Session_Date__c = {on.isoformat()}{creator} "
+        f"AND CreatedDate >= {since:%Y-%m-%dT%H:%M:%SZ}"
+    )
+
+
+def tasks_of_session_query(session_id: str) -> str:
+    return f"SELECT Id FROM {TASK} WHERE Session__c = '{session_id}'"  # noqa: S608 - a validated record ID
+
+
+def attendance_of_session_query(session_id: str) -> str:
+    return (
+        f"SELECT Id, Contact__c, Contact__r.Name, Attended__c FROM {ATTENDANCE} "  # noqa: S608 - a validated ID
+        f"WHERE Session__c = '{session_id}'"
+    )
+
+
+def found_session(record: dict[str, Any]) -> FoundSession:
+    return FoundSession(
+        session_id=str(record["Id"]),
+        start=_clock(record.get("Session_Start__c")),
+        end=_clock(record.get("Session_End__c")),
+        topic=record.get("Session_Topic__c"),
+    )
+
+
+def found_attendance(record: dict[str, Any]) -> FoundAttendance:
+    relation = record.get("Contact__r")
+    name = relation.get("Name") if isinstance(relation, dict) else None
+    return FoundAttendance(
+        attendance_id=str(record["Id"]),
+        student=Student(contact_id=str(record["Contact__c"]), name=name),
+        attended=bool(record.get("Attended__c")),
+    )
+
+
+def _clock(value: Any) -> time | None:
+    """A Time field as Salesforce answers it, HH:MM:SS.sssZ."""
+    return time.fromisoformat(str(value).removesuffix("Z")) if value else None

@@ -1,0 +1,82 @@
+"""A lost answer, kept in the retry memory: the idempotency record Powertools already writes for the request.
+
+The record holds lost_answers.OutcomeUnknown as its "response" (status COMPLETED, kept 24 hours), so a
+repeat reads it back through Powertools' own conditional write, at no extra cost for requests that
+lost nothing. One repeat at a time may look for the lost attempt's records: it claims the record
+(COMPLETED with the marker -> INPROGRESS, a conditional update), and settles it with the answer it
+found or made, or puts the marker back.
+
+Powertools has no public call for "write this response under this request's key with this expiry" or
+for a conditional claim, so this module uses its persistence layer's key and record helpers (pinned
+with aws-lambda-powertools in pyproject.toml; tests/integration/test_lost_answers.py covers them).
+"""
+
+import json
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from session_scheduling.lost_answers import OutcomeUnknown
+from session_scheduling.response import SessionCreated
+
+LOST_ANSWER_RETENTION_SECONDS = 24 * 60 * 60  # the Idempotency-Key's lifetime
+_MARKER = '"outcome": "unknown"'  # as json.dumps(..., sort_keys=True) writes OutcomeUnknown
+_CLAIM_SECONDS_WITHOUT_CONTEXT = 60
+
+
+class LostAnswerMemory:
+    def __init__(self, data: dict[str, Any]) -> None:
+        """data: the request as Powertools hashes it (ScheduleCall.model_dump(mode="json"))."""
+        self._data = data
+
+    def remember(self, store: DynamoDBPersistenceLayer, lost: OutcomeUnknown) -> None:
+        """The lost answer under this store's identity of the request, for the key's 24 hours."""
+        store._update_record(
+            DataRecord(
+                idempotency_key=self._key(store),
+                status=STATUS_CONSTANTS["COMPLETED"],
+                expiry_timestamp=int(time.time()) + LOST_ANSWER_RETENTION_SECONDS,
+                response_data=json.dumps(lost.model_dump(mode="json"), sort_keys=True),
+                payload_hash=store._get_hashed_payload(self._data),
+            )
+        )
+
+    def claim(self, store: DynamoDBPersistenceLayer, context: LambdaContext | None) -> bool:
+        """The lost answer becomes this invocation's work in progress; False when another repeat has it."""
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        millis = remaining() if callable(remaining) else _CLAIM_SECONDS_WITHOUT_CONTEXT * 1000
+        client = store.client
+        try:
+            client.update_item(
+                TableName=store.table_name,
+                Key=store._get_key(self._key(store)),
+                UpdateExpression="SET #status = :in_progress, #until = :until",
+                ConditionExpression="#status = :completed AND contains(#response, :marker)",
+                ExpressionAttributeNames={
+                    "#status": store.status_attr,
+                    "#until": store.in_progress_expiry_attr,
+                    "#response": store.data_attr,
+                },
+                ExpressionAttributeValues={
+                    ":in_progress": {"S": STATUS_CONSTANTS["INPROGRESS"]},
+                    ":completed": {"S": STATUS_CONSTANTS["COMPLETED"]},
+                    ":until": {"N": str(int(time.time() * 1000) + millis)},
+                    ":marker": {"S": _MARKER},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def settle(self, store: DynamoDBPersistenceLayer, created: SessionCreated) -> None:
+        """The answer the lost attempt should have had, remembered as Powertools remembers a success."""
+        store.save_success(self._data, created.model_dump(mode="json"))
+
+    def _key(self, store: DynamoDBPersistenceLayer) -> str:
+        key = store._get_hashed_idempotency_key(self._data)
+        if key is None:  # pragma: no cover - the guards only run for requests that have the identity
+            raise ValueError("the request has no identity under this guard")
+        return key
