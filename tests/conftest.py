@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from local.api_gateway_events import rest_event
-from local.environment import SERVICE_ENVIRONMENT, LocalEnvironment, empty_idempotency_table, local_environment
+from local.containers import ContainerFleet, container_fleet
+from local.environment import (
+    SERVICE_ENVIRONMENT,
+    LocalEnvironment,
+    aws_endpoint,
+    empty_idempotency_table,
+    local_environment,
+)
 from local.lambda_runtime import cold_start, invoke
 
 
@@ -31,6 +38,13 @@ class Answer:
 def _environment() -> Iterator[LocalEnvironment]:
     with local_environment() as environment:
         yield environment
+
+
+@pytest.fixture(scope="session")
+def containers(_environment: LocalEnvironment) -> Iterator[ContainerFleet]:
+    """Eight warm containers, each its own process, sharing DynamoDB and Salesforce as real ones do."""
+    with aws_endpoint() as endpoint, container_fleet(8, endpoint) as fleet:
+        yield fleet
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ class Fault:
     delay: float
     drop_connection: bool
     after_commit: bool = False  # carry the request out first, then lose its answer (a proxy's 502/504, a cut)
+    when: str | None = None  # only requests whose decoded path, query or body contain this text
 
 
 @dataclass(frozen=True)
@@ -206,14 +207,16 @@ class SalesforceStandin:
         delay: float = 0.0,
         drop_connection: bool = False,
         after_commit: bool = False,
+        when: str | None = None,
     ) -> None:
         with self._lock:
-            self._faults.append(Fault(kind, status, body, times, delay, drop_connection, after_commit))
+            self._faults.append(Fault(kind, status, body, times, delay, drop_connection, after_commit, when))
 
-    def take_fault(self, kind: str) -> Fault | None:
+    def take_fault(self, kind: str, request_text: str = "") -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.kind in (kind, "any") and fault.times > 0:
+                matches = fault.when is None or fault.when in request_text
+                if fault.kind in (kind, "any") and fault.times > 0 and matches:
                     fault.times -= 1
                     return fault
         return None

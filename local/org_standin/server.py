@@ -4,7 +4,7 @@ import json
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from local.org_standin.composite import run_collection, run_composite
 from local.org_standin.ids import INTEGRATION_USER_ID
@@ -61,7 +61,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         self._generation = standin.generation
         if standin.latency:
             time.sleep(standin.latency)
-        fault = standin.take_fault(kind)
+        fault = standin.take_fault(kind, unquote_plus(self.path) + raw.decode("utf-8", errors="replace"))
         done = None
         if fault is not None and fault.after_commit:
             done = self._route(standin, org, method, url.path, url.query, raw)  # carried out; its answer is lost

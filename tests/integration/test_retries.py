@@ -17,8 +17,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from local.api_gateway_events import rest_event
-from local.containers import ContainerFleet, container_fleet
-from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment, aws_endpoint
+from local.containers import ContainerFleet
+from local.environment import IDEMPOTENCY_TABLE, REGION, LocalEnvironment
 from local.lambda_runtime import LocalContext
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.request import SessionRequest
@@ -107,13 +107,6 @@ def test_only_successes_are_remembered_so_a_failed_request_can_be_retried(org: L
     assert (first.status, second.status) == (500, 201)
     assert first.body["retryable"] is True
     assert org.standin.record_count() == ONE_BUNDLE
-
-
-@pytest.fixture(scope="module")
-def containers(_environment: LocalEnvironment) -> Iterator[ContainerFleet]:
-    """Eight warm containers, each its own process, sharing DynamoDB and Salesforce as real ones do."""
-    with aws_endpoint() as endpoint, container_fleet(8, endpoint) as fleet:
-        yield fleet
 
 
 @pytest.mark.parametrize("attempt", range(6))  # a race: several rounds make a lost one likely to show
