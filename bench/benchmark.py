@@ -85,6 +85,39 @@ def handler_overhead(env: LocalEnvironment, requests: int) -> dict[str, float]:
     return {"p50_us": case["p50"] * 1e6, "own_us": case["own"] * 1e6, "peak_mb": peak / 1e6}
 
 
+def lost_answer_figures(env: LocalEnvironment) -> list[str]:
+    """Salesforce round trips when the create's answer is lost after it committed (retry memory on)."""
+    standin = env.standin
+    body = {"TeamSeasonId": env.seed.team_season_id, "SessionDate": "2025-05-21", "CoachId": env.seed.coach_id}
+
+    def request(topic: str) -> tuple[int, list[str], float]:
+        standin.reset_calls()
+        started = time.perf_counter()
+        response = invoke(rest_event(dict(body, SessionTopic=topic)))
+        return response["statusCode"], [call.kind for call in standin.calls], time.perf_counter() - started
+
+    request("warm-up")  # token and connection
+    lines = ["| after the create committed and its answer was lost | answer | Salesforce round trips | wall time |"]
+    lines.append("|---|---|---|---|")
+    standin.inject_fault("composite", after_commit=True, status=504, body="<html>504</html>")
+    status, calls, seconds = request("lost-looked-at-once")
+    lines.append(
+        f"| the look right after the loss finds the records | {status} | {len(calls)} ({', '.join(calls)}) "
+        f"| {seconds * 1000:.0f} ms |"
+    )
+    standin.inject_fault("composite", after_commit=True, status=504, body="<html>504</html>")
+    standin.inject_fault("query", status=503, body="busy", when="CreatedDate >=")
+    status, calls, seconds = request("lost-then-repeated")
+    lines.append(f"| that look fails too | {status} | {len(calls)} ({', '.join(calls)}) | {seconds * 1000:.0f} ms |")
+    status, calls, seconds = request("lost-then-repeated")
+    lines.append(
+        f"| its repeat finds the records | {status} | {len(calls)} ({', '.join(calls)}) | {seconds * 1000:.0f} ms |"
+    )
+    status, calls, seconds = request("lost-then-repeated")
+    lines.append(f"| a further repeat (remembered) | {status} | {len(calls)} | {seconds * 1000:.0f} ms |")
+    return lines
+
+
 def artifact_figures() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
@@ -134,6 +167,7 @@ def main() -> None:
         os.environ["IDEMPOTENCY_TABLE_NAME"] = IDEMPOTENCY_TABLE
         cold_start()
         with_memory = run_case(env, 20, options.requests // 2)
+        lost = lost_answer_figures(env)
     lines += [
         "",
         f"No added latency, 20 students: p50 {overhead['p50_us']:.0f} µs per request end to end (the stand-in's HTTPS "
@@ -141,6 +175,8 @@ def main() -> None:
         f"traced memory {overhead['peak_mb']:.1f} MB.",
         f"With the retry memory (moto's DynamoDB in-process, two item writes per request) and no added latency: "
         f"p50 {with_memory['p50'] * 1000:.1f} ms end to end, handler's own work {with_memory['own'] * 1000:.1f} ms.",
+        "",
+        *lost,
         "",
     ]
     cold = cold_start_figures()

@@ -2,7 +2,7 @@
 the service may write or read only what it lists, so a field the org does not have fails here first."""
 
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,12 @@ import pytest
 from local.org_standin.schema import SCHEMA, SalesforceProblem, check_record, read_field_table
 from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request
-from session_scheduling.salesforce.records import enrollment_query
+from session_scheduling.salesforce.records import (
+    attendance_of_session_query,
+    enrollment_query,
+    sessions_created_query,
+    tasks_of_session_query,
+)
 from session_scheduling.salesforce_ids import to_case_safe_id
 
 TEAM_SEASON = to_case_safe_id("a0N5g00000AbCdE")
@@ -70,6 +75,25 @@ def test_every_field_the_enrollment_query_reads_is_listed_in_the_table_as_read()
         ("Enrollment__c", "End_Date__c"),
         ("Contact", "Name"),
     }
+    assert read - listed_for("reads") == set()
+
+
+def test_every_field_the_reconciling_queries_read_is_listed_in_the_table_as_read() -> None:
+    queries = {
+        "Session__c": sessions_created_query(TEAM_SEASON, date(2025, 5, 21), OWNER, datetime(2025, 5, 21, tzinfo=UTC)),
+        "SCORES_Task__c": tasks_of_session_query("a0S5g0000000001EAA"),
+        "Attendance__c": attendance_of_session_query("a0S5g0000000001EAA"),
+    }
+    read: set[tuple[str, str]] = set()
+    for sobject, soql in queries.items():
+        names = re.findall(r"\b([A-Za-z_]+(?:__[cr])?(?:\.[A-Za-z]+)?)\b(?=\s*(?:,|FROM|=|>=))", soql)
+        for name in names:
+            if name.startswith("Contact__r."):
+                read.add(("Contact", name.split(".")[1]))
+            elif name != "Id":
+                read.add((sobject, name))
+
+    assert {("Session__c", "CreatedById"), ("Session__c", "CreatedDate"), ("Attendance__c", "Attended__c")} <= read
     assert read - listed_for("reads") == set()
 
 
