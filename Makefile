@@ -45,9 +45,15 @@ $(SAM):
 build: $(SAM) ## sam build without Docker (arm64 wheels for python3.13)
 	$(SAM) build
 
+# The template is linted as written (SnapStart Disabled) and with SnapStart Enabled.
+SNAPSTART_TEMPLATE := .aws-sam/template-snapstart.yaml
 template: $(STAMP) $(CHECKOV) ## cfn-lint, checkov (suppressions are justified in the template), workflow schemas
-	$(BIN)/cfn-lint template.yaml
+	mkdir -p .aws-sam
+	sed 's/Default: Disabled  # snapstart-default/Default: Enabled  # snapstart-default/' template.yaml > $(SNAPSTART_TEMPLATE)
+	grep -q 'Default: Enabled  # snapstart-default' $(SNAPSTART_TEMPLATE)
+	$(BIN)/cfn-lint template.yaml $(SNAPSTART_TEMPLATE)
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
+	$(CHECKOV) --file $(SNAPSTART_TEMPLATE) --framework cloudformation --compact --quiet --skip-download
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 unit: $(STAMP)

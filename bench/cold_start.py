@@ -10,6 +10,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +59,20 @@ def _median_seconds(code: str, arguments: list[Any], env: dict[str, str]) -> flo
     return statistics.median(runs)
 
 
-def cold_start_figures() -> dict[str, float]:
+@dataclass
+class LambdaLike:
+    """The built artifact, the runtime's own packages, Lambda's environment, and an event to send."""
+
+    compiled: str
+    source_only: str
+    runtime: str
+    env: dict[str, str]
+    event: Callable[[], str]
+
+
+@contextmanager
+def lambda_like() -> Iterator[LambdaLike]:
+    """Salesforce (the stand-in) and AWS (moto as a server) outside the measured process, as in Lambda."""
     with aws_endpoint() as endpoint, tempfile.TemporaryDirectory() as folder, SalesforceStandin() as standin:
         compiled = str(build_for_this_machine(Path(folder) / "compiled"))
         source_only = str(build_for_this_machine(Path(folder) / "source-only", bytecode=False))
@@ -106,17 +122,28 @@ def cold_start_figures() -> dict[str, float]:
         def event() -> str:  # a new session each run: the retry memory must not answer instead
             return json.dumps(rest_event(dict(body, SessionTopic=str(time.time_ns()))))
 
-        return {
-            "import boto3 (what every Python Lambda pays)": _median_seconds(BOTO3_ONLY, [runtime], env),
-            "import handler": _median_seconds(IMPORT_ONLY, [compiled, runtime], env),
-            "import handler + first request (secret, token, query, composite)": _median_seconds(
-                FIRST_REQUEST, [compiled, runtime, event], env
-            ),
-            "the same, artifact without bytecode": _median_seconds(FIRST_REQUEST, [source_only, runtime, event], env),
-            "the same, AuthMode CLIENT_ID (the function also reads the allowed clients)": _median_seconds(
-                FIRST_REQUEST, [compiled, runtime, event], {**env, "API_CLIENTS_SECRET_ID": "bench/api-clients"}
-            ),
-            "a REQUEST authorizer's first call instead (a second function: boto3, the secret, the check)": (
-                _median_seconds(AUTHORIZER_FIRST_CALL, [runtime, "bench/api-clients"], env)
-            ),
-        }
+        yield LambdaLike(compiled, source_only, runtime, env, event)
+
+
+def cold_start_figures(setup: LambdaLike) -> dict[str, float]:
+    compiled, source_only, runtime, env, event = (
+        setup.compiled,
+        setup.source_only,
+        setup.runtime,
+        setup.env,
+        setup.event,
+    )
+    return {
+        "import boto3 (what every Python Lambda pays)": _median_seconds(BOTO3_ONLY, [runtime], env),
+        "import handler": _median_seconds(IMPORT_ONLY, [compiled, runtime], env),
+        "import handler + first request (secret, token, query, composite)": _median_seconds(
+            FIRST_REQUEST, [compiled, runtime, event], env
+        ),
+        "the same, artifact without bytecode": _median_seconds(FIRST_REQUEST, [source_only, runtime, event], env),
+        "the same, AuthMode CLIENT_ID (the function also reads the allowed clients)": _median_seconds(
+            FIRST_REQUEST, [compiled, runtime, event], {**env, "API_CLIENTS_SECRET_ID": "bench/api-clients"}
+        ),
+        "a REQUEST authorizer's first call instead (a second function: boto3, the secret, the check)": (
+            _median_seconds(AUTHORIZER_FIRST_CALL, [runtime, "bench/api-clients"], env)
+        ),
+    }

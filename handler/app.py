@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from snapshot_restore_py import register_after_restore, register_before_snapshot
 
 from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
 from handler.problems import (
@@ -29,6 +30,7 @@ from handler.problems import (
     refusal_before_validation,
     salesforce_failed,
 )
+from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads
 from session_scheduling.errors import (
     ClientCheckUnavailable,
@@ -304,3 +306,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         },
     )
     return response
+
+
+# SnapStart's runtime hooks (the python3.13 runtime provides snapshot_restore_py); without SnapStart
+# they are registered and never called.
+register_before_snapshot(prime_before_snapshot)
+register_after_restore(refresh_after_restore)

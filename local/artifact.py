@@ -13,7 +13,16 @@ import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the python3.13 Lambda runtime provides besides the standard library.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six.py")
+RUNTIME_PROVIDED = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "urllib3",
+    "dateutil",
+    "six.py",
+    "snapshot_restore_py.py",  # SnapStart's runtime hooks
+)
 
 
 def build_for_this_machine(destination: Path, *, bytecode: bool = True) -> Path:

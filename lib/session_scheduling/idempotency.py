@@ -66,12 +66,13 @@ class RetryGuard:
         )
         self._window_enabled = window_seconds > 0
         self._stores: tuple[DynamoDBPersistenceLayer, DynamoDBPersistenceLayer] | None = None
+        self.dynamodb_client: Any = None
         if table_name is not None:
             # One persistence layer per config (Powertools configures a layer once, with its first
             # config), sharing one DynamoDB client: each client costs tens of ms on a cold start.
             import boto3  # noqa: PLC0415 - only when retry safety is on
 
-            client = boto3.client("dynamodb")
+            client = self.dynamodb_client = boto3.client("dynamodb")
             keyed_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
             window_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
             # Configured now, not by the first call: Powertools marks a layer configured before it

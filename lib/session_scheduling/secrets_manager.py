@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -28,19 +28,26 @@ class SecretUnavailable(Exception):
 
 
 @cache
-def _provider() -> "SecretsProvider":
-    """Powertools' provider on boto3's default session, which the idempotency table's client shares: a
-    session of its own would load botocore's endpoint and model data a second time (about 50 ms per cold start).
-    """
+def secrets_client() -> Any:
+    """On boto3's default session, which the idempotency table's client shares: a session of its own
+    would load botocore's endpoint and model data a second time (about 50 ms per cold start)."""
     import boto3  # noqa: PLC0415 - first call only
+
+    return boto3.client("secretsmanager")
+
+
+@cache
+def _provider() -> "SecretsProvider":
+    """Powertools' provider, caching values for their max age."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
 
-    return SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+    return SecretsProvider(boto3_client=secrets_client())
 
 
 def forget_secrets() -> None:
     """What a new container starts without: the client and the cached values."""
     _provider.cache_clear()
+    secrets_client.cache_clear()
 
 
 def read_secret_text(secret_id: str, max_age_seconds: int) -> str | bytes | dict[str, object] | None:

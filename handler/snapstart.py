@@ -1,0 +1,83 @@
+"""SnapStart: what runs before Lambda takes the snapshot and after it restores one (template: SnapStart).
+
+Before the snapshot, everything a first request would otherwise pay for and that holds no secret is
+loaded and warmed: simple-salesforce, the resolver (one dry validation, answered 400), pydantic's
+validators and serializers, the boto3 clients with their service models. The Salesforce secret, the
+allowed clients and the access token are never fetched here, so none of them is in the snapshot;
+the first request after a restore fetches them (tests/integration/test_snapstart.py checks it).
+After a restore, what must differ between containers is made anew (AWS's SnapStart guidance on
+uniqueness: random seeds), and no connection is inherited: none was opened before the snapshot.
+"""
+
+import json
+import random
+from typing import Any, cast
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from session_scheduling.request import SessionRequest
+from session_scheduling.response import AttendanceCreated, SessionCreated
+from session_scheduling.secrets_manager import secrets_client
+
+# A request the resolver refuses before any route code runs (no Salesforce, no secret, no DynamoDB).
+_DRY_REQUEST = {
+    "resource": "/sessions",
+    "path": "/sessions",
+    "httpMethod": "POST",
+    "headers": {"Content-Type": "application/json"},
+    "multiValueHeaders": {"Content-Type": ["application/json"]},
+    "queryStringParameters": {"createAttendanceTask": "true"},
+    "multiValueQueryStringParameters": {"createAttendanceTask": ["true"]},
+    "requestContext": {"requestId": "snapstart-priming", "resourcePath": "/sessions", "httpMethod": "POST"},
+    "body": json.dumps({"SessionDate": "2025-05-21", "SessionStart": "16:00:00.000Z", "CoachId": "not an id"}),
+    "isBase64Encoded": False,
+}
+_EXAMPLE = {
+    "TeamSeasonId": "a0qcX000000GEggQAG",
+    "SessionDate": "2025-11-19",
+    "SessionStart": "16:00:00.000Z",
+    "SessionEnd": "18:00",
+    "SessionTopic": "Game_Day",
+    "CoachId": "003UQ00000EiAy9YAF",
+}
+# The AWS operations the service calls: their models are loaded now rather than on the first request.
+_OPERATIONS = {"secretsmanager": ("GetSecretValue",), "dynamodb": ("PutItem", "UpdateItem", "GetItem", "DeleteItem")}
+
+
+class _PrimingContext:
+    function_name = "snapstart-priming"
+    memory_limit_in_mb = 0
+    invoked_function_arn = ""
+    aws_request_id = "snapstart-priming"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def prime_before_snapshot() -> None:
+    import simple_salesforce.api  # noqa: F401, PLC0415 - the gateway imports it with the first token
+
+    from handler.app import app, retry_guard, salesforce_gateway  # noqa: PLC0415 - handler.app registers this hook
+
+    answer = app.resolve(_DRY_REQUEST, cast("LambdaContext", _PrimingContext()))
+    if answer["statusCode"] != 400:  # the dry request must stop at validation, before any route code
+        raise RuntimeError(f"SnapStart priming expected a 400, got {answer['statusCode']}")
+    SessionRequest.model_validate(_EXAMPLE).model_dump(mode="json")
+    created = SessionCreated(
+        SessionId="a0pcX0000008y3pQAA",
+        TaskId=None,
+        Attendances=[AttendanceCreated(AttendanceId="a0A", StudentId="003", StudentName="Ana Diaz")],
+    )
+    created.model_dump_json()
+    salesforce_gateway()  # the gateway and its HTTPS session object: no connection, no token
+    clients: dict[str, Any] = {"secretsmanager": secrets_client()}
+    guard = retry_guard()
+    if guard.dynamodb_client is not None:
+        clients["dynamodb"] = guard.dynamodb_client
+    for service, client in clients.items():
+        for operation in _OPERATIONS[service]:
+            client.meta.service_model.operation_model(operation)
+
+
+def refresh_after_restore() -> None:
+    random.seed()  # every restored container would otherwise draw the same numbers
