@@ -4,8 +4,11 @@
 
 Prints, per case: Salesforce calls per request against the floor, warm p50/p99 with a fixed latency
 added to every Salesforce call and the ratio to (calls x latency); the handler's own cost with no
-added latency and its peak memory; cold start (fresh interpreter: import + first request) against a
-fresh interpreter that only imports boto3; the built artifact's size and largest packages.
+added latency and its peak memory; a lost answer's round trips; cold start (fresh interpreter:
+import + first request) against a fresh interpreter that only imports boto3, the client check inside
+the function against an authorizer's first call; containers under Lambda's CPU share for 512, 1,024
+and 1,769 MB (plain, and primed as SnapStart primes them) with the cost of a million requests; the
+built artifact's size and largest packages.
 """
 
 import argparse
@@ -25,7 +28,8 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
 
 import handler.app as handler_app
-from bench.cold_start import cold_start_figures
+from bench.cold_start import cold_start_figures, lambda_like
+from bench.memory_sizes import measure
 from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment, local_environment
 from local.lambda_runtime import cold_start, invoke
@@ -140,6 +144,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--runs", type=int, default=5, help="containers per memory size and mode")
     options = parser.parse_args()
 
     os.environ["IDEMPOTENCY_TABLE_NAME"] = ""  # Salesforce path only; the retry memory is measured below
@@ -179,7 +184,9 @@ def main() -> None:
         *lost,
         "",
     ]
-    cold = cold_start_figures()
+    with lambda_like() as setup:
+        cold = cold_start_figures(setup)
+        by_memory, _ = measure(setup, options.runs)
     baseline = next(iter(cold.values()))
     lines += [
         "| cold start (fresh interpreter on the artifact, median of 7) | seconds | ratio to `import boto3` |",
@@ -187,6 +194,7 @@ def main() -> None:
     ]
     for name, seconds in cold.items():
         lines.append(f"| {name} | {seconds:.3f} | {seconds / baseline:.2f} |")
+    lines += ["", f"Containers by memory size (median of {options.runs} per size and mode):", "", *by_memory]
     artifact = artifact_figures()
     lines += [
         "",

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import AttendanceCreated, SessionCreated
-from session_scheduling.secrets_manager import secrets_client
+from session_scheduling.secrets_manager import secrets_client, secrets_provider
 
 # A request the resolver refuses before any route code runs (no Salesforce, no secret, no DynamoDB).
 _DRY_REQUEST = {
@@ -40,8 +40,12 @@ _EXAMPLE = {
     "SessionTopic": "Game_Day",
     "CoachId": "003UQ00000EiAy9YAF",
 }
-# The AWS operations the service calls: their models are loaded now rather than on the first request.
-_OPERATIONS = {"secretsmanager": ("GetSecretValue",), "dynamodb": ("PutItem", "UpdateItem", "GetItem", "DeleteItem")}
+# The AWS operations the service calls, each with parameters that botocore refuses before anything is
+# signed or sent: the call path up to validation is warmed, and no request leaves.
+_INVALID_CALLS: dict[str, dict[str, dict[str, Any]]] = {
+    "secretsmanager": {"get_secret_value": {"SecretId": ""}},
+    "dynamodb": {"put_item": {"TableName": "", "Item": {}}, "update_item": {"TableName": "", "Key": {}}},
+}
 
 
 class _PrimingContext:
@@ -55,7 +59,11 @@ class _PrimingContext:
 
 
 def prime_before_snapshot() -> None:
+    import netrc  # noqa: F401, PLC0415 - requests looks for ~/.netrc on its first request
+
+    import boto3.dynamodb.conditions  # noqa: F401, PLC0415 - Powertools' DynamoDB layer, on its first write
     import simple_salesforce.api  # noqa: F401, PLC0415 - the gateway imports it with the first token
+    from botocore.exceptions import ParamValidationError  # noqa: PLC0415
 
     from handler.app import app, retry_guard, salesforce_gateway  # noqa: PLC0415 - handler.app registers this hook
 
@@ -70,13 +78,18 @@ def prime_before_snapshot() -> None:
     )
     created.model_dump_json()
     salesforce_gateway()  # the gateway and its HTTPS session object: no connection, no token
+    secrets_provider()  # Powertools' provider object, empty: no value is fetched
     clients: dict[str, Any] = {"secretsmanager": secrets_client()}
     guard = retry_guard()
     if guard.dynamodb_client is not None:
         clients["dynamodb"] = guard.dynamodb_client
     for service, client in clients.items():
-        for operation in _OPERATIONS[service]:
-            client.meta.service_model.operation_model(operation)
+        for operation, parameters in _INVALID_CALLS[service].items():
+            try:
+                getattr(client, operation)(**parameters)
+            except ParamValidationError:
+                continue
+            raise RuntimeError(f"SnapStart priming: {service}.{operation} was not refused before sending")
 
 
 def refresh_after_restore() -> None:

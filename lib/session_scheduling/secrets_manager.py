@@ -37,7 +37,7 @@ def secrets_client() -> Any:
 
 
 @cache
-def _provider() -> "SecretsProvider":
+def secrets_provider() -> "SecretsProvider":
     """Powertools' provider, caching values for their max age."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
 
@@ -46,7 +46,7 @@ def _provider() -> "SecretsProvider":
 
 def forget_secrets() -> None:
     """What a new container starts without: the client and the cached values."""
-    _provider.cache_clear()
+    secrets_provider.cache_clear()
     secrets_client.cache_clear()
 
 
@@ -55,7 +55,7 @@ def read_secret_text(secret_id: str, max_age_seconds: int) -> str | bytes | dict
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415
 
     try:
-        return _provider().get(secret_id, max_age=max_age_seconds)
+        return secrets_provider().get(secret_id, max_age=max_age_seconds)
     except GetParameterError as failure:
         raise SecretUnavailable(_aws_error_code(failure)) from None
 
