@@ -94,7 +94,7 @@ def measure(setup: LambdaLike, runs: int) -> tuple[list[str], dict[int | None, d
         )
     lines += [
         "",
-        f"Prices: arm64 ${ARM64_PER_GB_SECOND} per GB-second and $0.20 per million requests (AWS Lambda pricing, "
+        f"Prices: arm64 ${ARM64_PER_GB_SECOND:.10f} per GB-second and $0.20 per million requests (AWS Lambda pricing, "
         "us-east-1, 2026-11-25). Salesforce (the stand-in) and AWS (moto) answer on loopback: real network "
         "latency adds to the token, the AWS calls and the Salesforce calls, and the SnapStart restore itself "
         "is not measured here.",

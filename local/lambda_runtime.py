@@ -15,7 +15,7 @@ class LocalContext:
 
     function_name: str = FUNCTION_NAME
     function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
+    memory_limit_in_mb: int = 1769
     invoked_function_arn: str = f"arn:aws:lambda:us-west-2:123456789012:function:{FUNCTION_NAME}"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"

@@ -1,6 +1,7 @@
 """What template.yaml promises an operator: least privilege, safe parameters, timeouts inside API Gateway's."""
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,27 @@ def test_the_lambda_timeout_fits_a_warm_requests_two_slowest_calls_and_ends_befo
 def test_the_shared_api_gateway_logging_role_outlives_the_stack(template: Any) -> None:
     role = template["Resources"]["ApiGatewayLoggingRole"]
     assert (role["DeletionPolicy"], role["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_snapstart_is_an_option_on_published_versions_and_the_api_calls_the_alias(template: Any) -> None:
+    function = template["Resources"]["SessionsFunction"]["Properties"]
+    assert template["Parameters"]["SnapStart"]["AllowedValues"] == ["Enabled", "Disabled"]
+    assert function["AutoPublishAlias"] == "live"
+    assert function["SnapStart"] == {"ApplyOn": {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}}
+    post = template["Resources"]["SessionsApi"]["Properties"]["DefinitionBody"]["paths"]["/sessions"]["post"]
+    assert "${SessionsFunctionAliaslive}" in post["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    assert template["Resources"]["ApiInvokesFunction"]["Properties"]["FunctionName"] == {
+        "Ref": "SessionsFunction.Alias"
+    }
+
+
+@pytest.mark.parametrize(("environment", "snapstart"), [("dev", "Disabled"), ("prod", "Enabled")])
+def test_samconfig_chooses_snapstart_per_environment(environment: str, snapstart: str) -> None:
+    config = tomllib.loads((TEMPLATE.parent / "samconfig.toml").read_text())
+    overrides = config[environment]["deploy"]["parameters"]["parameter_overrides"].split()
+    assert f"SnapStart={snapstart}" in overrides
+
+
+def test_the_memory_size_is_one_full_vcpu(template: Any) -> None:
+    """Chosen from make bench's cold requests under Lambda's CPU share (docs/performance.md)."""
+    assert template["Globals"]["Function"]["MemorySize"] == 1769
