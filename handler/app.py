@@ -38,14 +38,12 @@ from session_scheduling.errors import (
     SalesforceOutcomeUnknown,
     ServiceMisconfigured,
 )
-from session_scheduling.idempotency import Outcome, RetryGuard, ScheduleCall
+from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.lost_answers import (
     EarlierAttemptConflict,
     EarlierAttemptSettling,
-    OutcomeUnknown,
     ScheduleReport,
-    resume_after_lost_answer,
-    schedule_or_remember,
+    SessionScheduler,
 )
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import SessionCreated
@@ -118,31 +116,11 @@ def create_session(
     ] = None,
 ) -> Response[SessionCreated]:
     settings = load_settings()
-    report = ScheduleReport()
-
-    def attempt(this: ScheduleCall) -> Outcome:
-        return schedule_or_remember(
-            this.request,
-            create_attendance_task=this.create_attendance_task,
-            org=salesforce_gateway(),
-            rules=settings,
-            report=report,
-        )
-
-    def resume(this: ScheduleCall, lost: OutcomeUnknown) -> Outcome:
-        return resume_after_lost_answer(
-            this.request,
-            create_attendance_task=this.create_attendance_task,
-            org=salesforce_gateway(),
-            rules=settings,
-            lost=lost,
-            settle_seconds=settings.lost_answer_settle_seconds,
-            report=report,
-        )
-
+    scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
+    report = scheduler.report
     call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
     try:
-        created = retry_guard().run(call, attempt, resume, app.lambda_context)
+        created = retry_guard().run(call, scheduler, app.lambda_context)
     finally:
         _count_lost_answers(report)
     if report.created:

@@ -13,7 +13,7 @@ writes and reads, so a request with nothing lost costs no extra DynamoDB call.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -48,7 +48,12 @@ class RememberedOutcome(RootModel[Outcome]):
 
 
 Attempt = Callable[[ScheduleCall], Outcome]
-Resume = Callable[[ScheduleCall, OutcomeUnknown], Outcome]
+
+
+class Scheduler(Protocol):
+    def attempt(self, request: SessionRequest, create_attendance_task: bool) -> Outcome: ...
+
+    def resume(self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown) -> Outcome: ...
 
 
 class RetryGuard:
@@ -82,16 +87,14 @@ class RetryGuard:
             window_store.configure(self._window_config)
             self._stores = (keyed_store, window_store)
 
-    def run(
-        self, call: ScheduleCall, attempt: Attempt, resume: Resume, context: LambdaContext | None
-    ) -> SessionCreated:
+    def run(self, call: ScheduleCall, scheduler: Scheduler, context: LambdaContext | None) -> SessionCreated:
         """The request's outcome: scheduled now, remembered, or (after a lost answer) found or scheduled again.
 
         Raises SalesforceOutcomeUnknown when the outcome is (still) unknown.
         """
         guards = self._guards_for(call)
         if not guards:
-            return _known(attempt(call))
+            return _known(scheduler.attempt(call.request, call.create_attendance_task))
         if context is not None:
             self._keyed_config.register_lambda_context(context)
             self._window_config.register_lambda_context(context)
@@ -100,14 +103,14 @@ class RetryGuard:
         def first_attempt(this: ScheduleCall) -> Outcome:
             nonlocal ran_now
             ran_now = True
-            return attempt(this)
+            return scheduler.attempt(this.request, this.create_attendance_task)
 
         config, store = guards[0]
         outcome = _remembered(config, store, first_attempt)(call)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
         if isinstance(outcome, OutcomeUnknown) and not ran_now:
-            outcome = _resume(call, outcome, stores, memory, resume, context)
+            outcome = _resume(call, outcome, stores, memory, scheduler, context)
         if isinstance(outcome, OutcomeUnknown):
             for each in stores:
                 memory.remember(each, outcome)
@@ -127,14 +130,14 @@ def _resume(
     lost: OutcomeUnknown,
     stores: list[DynamoDBPersistenceLayer],
     memory: LostAnswerMemory,
-    resume: Resume,
+    scheduler: Scheduler,
     context: LambdaContext | None,
 ) -> Outcome:
     """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
     if not memory.claim(stores[0], context):
         raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
     try:
-        outcome = resume(call, lost)
+        outcome = scheduler.resume(call.request, call.create_attendance_task, lost)
     except BaseException:
         memory.remember(stores[0], lost)  # the next repeat looks again
         raise

@@ -191,3 +191,31 @@ def find_earlier_attempt(
 
 def _same_values(found: FoundSession, request: SessionRequest) -> bool:
     return (found.start, found.end, found.topic) == (request.SessionStart, request.SessionEnd, request.SessionTopic)
+
+
+@dataclass
+class SessionScheduler:
+    """What the retry guard runs for a request: a first attempt, or the repeat of one whose answer was lost."""
+
+    org: Callable[[], ReconcilingOrg]  # per container, built on first use
+    rules: TaskRules
+    settle_seconds: float
+    report: ScheduleReport = field(default_factory=ScheduleReport)
+
+    def attempt(self, request: SessionRequest, create_attendance_task: bool) -> SessionCreated | OutcomeUnknown:
+        return schedule_or_remember(
+            request, create_attendance_task=create_attendance_task, org=self.org(), rules=self.rules, report=self.report
+        )
+
+    def resume(
+        self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
+    ) -> SessionCreated | OutcomeUnknown:
+        return resume_after_lost_answer(
+            request,
+            create_attendance_task=create_attendance_task,
+            org=self.org(),
+            rules=self.rules,
+            lost=lost,
+            settle_seconds=self.settle_seconds,
+            report=self.report,
+        )

@@ -208,20 +208,21 @@ def test_threads_sharing_a_new_retry_guard_see_a_duplicate_as_in_progress_not_as
 
     scheduled = []
 
-    def schedule(this: ScheduleCall) -> SessionCreated:
-        scheduled.append(this.request)
-        time.sleep(0.05)
-        return created
+    class Scheduling:
+        def attempt(self, request: SessionRequest, _with_task: bool) -> SessionCreated:
+            scheduled.append(request)
+            time.sleep(0.05)
+            return created
 
-    def never_resumed(_: ScheduleCall, __: object) -> SessionCreated:
-        raise AssertionError("no answer was lost")
+        def resume(self, *_: object) -> SessionCreated:
+            raise AssertionError("no answer was lost")
 
     start = threading.Barrier(8)
 
     def tap(_: int) -> str:
         start.wait()
         try:
-            return guard.run(call, schedule, never_resumed, LocalContext()).SessionId
+            return guard.run(call, Scheduling(), LocalContext()).SessionId
         except IdempotencyAlreadyInProgressError:
             return "in progress"
         except IdempotencyValidationError:
