@@ -1,66 +1,32 @@
 """Lambda entry for POST /sessions: API Gateway event in, HTTP response out. No business rules here."""
 
-import logging
 import time
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from snapshot_restore_py import register_after_restore, register_before_snapshot
 
 from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
-from handler.problems import (
-    DOCUMENTED_ANSWERS,
-    as_proxy_response,
-    invalid_request,
-    outcome_unknown,
-    problem,
-    refusal_before_validation,
-    salesforce_failed,
-)
+from handler.failures import answer_salesforce_failure, register_failure_answers
+from handler.observability import count, count_by, logger, metrics, request_id, tracer
+from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads
-from session_scheduling.errors import (
-    ClientCheckUnavailable,
-    SalesforceFailure,
-    SalesforceOutcomeUnknown,
-    ServiceMisconfigured,
-)
+from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
-from session_scheduling.lost_answers import (
-    EarlierAttemptConflict,
-    EarlierAttemptSettling,
-    ScheduleReport,
-    SessionScheduler,
-)
+from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
 from session_scheduling.settings import load_settings
 
-METRICS_NAMESPACE = "CoachingPlatform"
-# botocore logs whole request and response bodies at DEBUG, the Secrets Manager answer included:
-# whatever the log level, its records stop at INFO.
-logging.getLogger("botocore").setLevel(logging.INFO)
-
-logger = Logger()
-# Only what the service uses is patched: Secrets Manager and DynamoDB calls (botocore), Salesforce HTTP (requests).
-tracer = Tracer(auto_patch=True, patch_modules=("botocore", "requests"))
-metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)
+register_failure_answers(app)
 
 salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
 
@@ -124,9 +90,9 @@ def create_session(
     finally:
         _count_lost_answers(report)
     if report.created:
-        metrics.add_metric(name="SessionsCreated", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1 if created.TaskId else 0)
-        metrics.add_metric(name="AttendanceRowsCreated", unit=MetricUnit.Count, value=len(created.Attendances))
+        count("SessionsCreated")
+        count("TasksCreated", 1 if created.TaskId else 0)
+        count("AttendanceRowsCreated", len(created.Attendances))
     logger.append_keys(
         session_id=created.SessionId,
         task_id=created.TaskId,
@@ -140,108 +106,11 @@ def create_session(
 def _count_lost_answers(report: ScheduleReport) -> None:
     """Lost answers and each look for what they committed, for docs/operations.md's dashboard and logs."""
     if report.answer_lost:
-        metrics.add_metric(name="LostAnswers", unit=MetricUnit.Count, value=1)
+        count("LostAnswers")
     for result in report.looks:
-        with single_metric(name="Reconciliations", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
-            m.add_dimension(name="result", value=result)
+        count_by("Reconciliations", result=result)
     if report.looks:
         logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks})
-
-
-def _request_id() -> str | None:
-    """API Gateway's request id, which is the logs' correlation id; an event without one still gets an answer."""
-    correlation_id = logger.get_correlation_id()
-    return correlation_id if isinstance(correlation_id, str) else None
-
-
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
-def _invalid_request(error: RequestValidationError) -> Response[Any]:
-    logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
-    return invalid_request(list(error.errors()))
-
-
-@app.exception_handler(SalesforceFailure)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
-def _salesforce_failed(failure: SalesforceFailure) -> Response[Any]:
-    metrics.add_metric(name="SalesforceFailures", unit=MetricUnit.Count, value=1)  # alarm: one series
-    with single_metric(
-        name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE
-    ) as failure_metric:
-        failure_metric.add_dimension(name="stage", value=failure.stage)
-        failure_metric.add_dimension(name="error_code", value=failure.primary_code)
-    logger.append_keys(stage=failure.stage, salesforce_error_code=failure.primary_code, retryable=failure.retryable)
-    logger.error("Salesforce step failed", extra={"salesforce_errors": [e.message for e in failure.errors]})
-    return salesforce_failed(failure, _request_id())
-
-
-@app.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator] # untyped upstream
-def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
-    return problem(409, "The same request is still being processed; retry in a few seconds to get its answer.")
-
-
-@app.exception_handler(EarlierAttemptSettling)  # type: ignore[untyped-decorator] # untyped upstream
-def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]:
-    return problem(
-        409,
-        "An earlier attempt of this request may still be completing in Salesforce; retry in "
-        f"{max(1, round(settling.seconds_left))} seconds to get its answer.",
-        requestId=_request_id(),
-    )
-
-
-@app.exception_handler(EarlierAttemptConflict)  # type: ignore[untyped-decorator] # untyped upstream
-def _earlier_attempt_conflict(conflict: EarlierAttemptConflict) -> Response[Any]:
-    """Never a second bundle: a person decides which records stand."""
-    logger.error("lost answer's records are ambiguous", extra={"outcome": 409, "records": list(conflict.record_ids)})
-    return problem(
-        409,
-        f"An earlier attempt of this request left records that do not match it cleanly ({conflict.reason}). "
-        "Nothing was created; check these records in Salesforce.",
-        records=list(conflict.record_ids),
-        requestId=_request_id(),
-    )
-
-
-@app.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator] # untyped upstream
-def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
-    return problem(422, "This Idempotency-Key was already used with a different body; use a new key.")
-
-
-@app.exception_handler(IdempotencyPersistenceLayerError)  # type: ignore[untyped-decorator] # untyped upstream
-def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Response[Any]:
-    """Fail closed: without the retry memory a retry could create a second session."""
-    logger.error(
-        "idempotency table unavailable",
-        extra={"outcome": "unavailable", "error_type": type(error).__name__, "detail": repr(error.args)[:500]},
-    )
-    return problem(
-        503,
-        "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
-        requestId=_request_id(),
-    )
-
-
-@app.exception_handler(ServiceError)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
-def _http_error(error: ServiceError) -> Response[Any]:
-    """The resolver's own answers (404 for unknown routes and methods) keep their status."""
-    return problem(error.status_code, str(error.msg))
-
-
-@app.exception_handler(SalesforceOutcomeUnknown)  # type: ignore[untyped-decorator] # untyped upstream
-def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
-    """Not a 500: a 500 promises that nothing was created, and here nobody knows."""
-    metrics.add_metric(name="SalesforceFailures", unit=MetricUnit.Count, value=1)
-    with single_metric(name="SalesforceErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
-        m.add_dimension(name="stage", value="session")
-        m.add_dimension(name="error_code", value="OUTCOME_UNKNOWN")
-    logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
-    return outcome_unknown(_request_id())
-
-
-@app.exception_handler(Exception)  # type: ignore[untyped-decorator] # Powertools leaves it untyped
-def _unexpected(error: Exception) -> Response[Any]:
-    """A bug of ours: log it with its traceback, answer without one."""
-    logger.exception("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__})
-    return problem(500, "The service failed unexpectedly.", requestId=_request_id())
 
 
 def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
@@ -250,19 +119,17 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
     try:
         client = authenticated_client(headers, load_settings())
     except ServiceMisconfigured as misconfigured:
-        answer: Response[Any] = _salesforce_failed(misconfigured)  # the route's own answer to it
-        return answer
+        return answer_salesforce_failure(misconfigured)  # the route's own answer to it
     except ClientRefused:
-        metrics.add_metric(name="ClientsRefused", unit=MetricUnit.Count, value=1)
+        count("ClientsRefused")
         logger.info("client refused", extra={"outcome": 401})
         return problem(401, UNAUTHORIZED)
     except ClientCheckUnavailable as unavailable:
         logger.error("allowed clients unavailable", extra={"outcome": "error", "reason": unavailable.reason})
-        return problem(500, "The service cannot check client credentials right now.", requestId=_request_id())
+        return problem(500, "The service cannot check client credentials right now.", requestId=request_id())
     if client is not None:
         logger.append_keys(client_id=client)
-        with single_metric(name="ClientRequests", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE) as m:
-            m.add_dimension(name="client_id", value=client)
+        count_by("ClientRequests", client_id=client)
     return refusal_before_validation(headers, event.get("body"), bool(event.get("isBase64Encoded")))
 
 
@@ -274,7 +141,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     salesforce_calls.clear()
     refusal = _refusal_before_routing(event)
     response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
-    metrics.add_metric(name="SalesforceCalls", unit=MetricUnit.Count, value=len(salesforce_calls))
+    count("SalesforceCalls", len(salesforce_calls))
     logger.info(
         "request finished",
         extra={

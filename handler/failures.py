@@ -1,0 +1,110 @@
+"""Every failure's answer, registered on the resolver once: errors are types, turned into HTTP here only."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+
+from handler.observability import count, count_by, logger, request_id
+from handler.problems import invalid_request, outcome_unknown, problem, salesforce_failed
+from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
+from session_scheduling.lost_answers import EarlierAttemptConflict, EarlierAttemptSettling
+
+
+def answer_salesforce_failure(failure: SalesforceFailure) -> Response[Any]:
+    count("SalesforceFailures")  # alarm: one series
+    count_by("SalesforceErrors", stage=failure.stage, error_code=failure.primary_code)
+    logger.append_keys(stage=failure.stage, salesforce_error_code=failure.primary_code, retryable=failure.retryable)
+    logger.error("Salesforce step failed", extra={"salesforce_errors": [e.message for e in failure.errors]})
+    return salesforce_failed(failure, request_id())
+
+
+def _invalid_request(error: RequestValidationError) -> Response[Any]:
+    logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
+    return invalid_request(list(error.errors()))
+
+
+def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
+    return problem(409, "The same request is still being processed; retry in a few seconds to get its answer.")
+
+
+def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]:
+    return problem(
+        409,
+        "An earlier attempt of this request may still be completing in Salesforce; retry in "
+        f"{max(1, round(settling.seconds_left))} seconds to get its answer.",
+        requestId=request_id(),
+    )
+
+
+def _earlier_attempt_conflict(conflict: EarlierAttemptConflict) -> Response[Any]:
+    """Never a second bundle: a person decides which records stand."""
+    logger.error("lost answer's records are ambiguous", extra={"outcome": 409, "records": list(conflict.record_ids)})
+    return problem(
+        409,
+        f"An earlier attempt of this request left records that do not match it cleanly ({conflict.reason}). "
+        "Nothing was created; check these records in Salesforce.",
+        records=list(conflict.record_ids),
+        requestId=request_id(),
+    )
+
+
+def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
+    return problem(422, "This Idempotency-Key was already used with a different body; use a new key.")
+
+
+def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Response[Any]:
+    """Fail closed: without the retry memory a retry could create a second session."""
+    logger.error(
+        "idempotency table unavailable",
+        extra={"outcome": "unavailable", "error_type": type(error).__name__, "detail": repr(error.args)[:500]},
+    )
+    return problem(
+        503,
+        "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
+        requestId=request_id(),
+    )
+
+
+def _http_error(error: ServiceError) -> Response[Any]:
+    """The resolver's own answers (404 for unknown routes and methods) keep their status."""
+    return problem(error.status_code, str(error.msg))
+
+
+def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
+    """Not a 500: a 500 promises that nothing was created, and here nobody knows yet."""
+    count("SalesforceFailures")
+    count_by("SalesforceErrors", stage="session", error_code="OUTCOME_UNKNOWN")
+    logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
+    return outcome_unknown(request_id())
+
+
+def _unexpected(error: Exception) -> Response[Any]:
+    """A bug of ours: log it with its traceback, answer without one."""
+    logger.exception("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__})
+    return problem(500, "The service failed unexpectedly.", requestId=request_id())
+
+
+ANSWERS: dict[type[Exception], Any] = {
+    RequestValidationError: _invalid_request,
+    SalesforceFailure: answer_salesforce_failure,
+    IdempotencyAlreadyInProgressError: _still_in_progress,
+    EarlierAttemptSettling: _earlier_attempt_settling,
+    EarlierAttemptConflict: _earlier_attempt_conflict,
+    IdempotencyValidationError: _key_reused,
+    IdempotencyPersistenceLayerError: _retry_memory_unavailable,
+    ServiceError: _http_error,
+    SalesforceOutcomeUnknown: _outcome_unknown,
+    Exception: _unexpected,
+}
+
+
+def register_failure_answers(app: APIGatewayRestResolver) -> None:
+    for failure, answer in ANSWERS.items():
+        app.exception_handler(failure)(answer)
