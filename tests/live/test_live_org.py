@@ -35,6 +35,7 @@ def real_org(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in SERVICE_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "")
+    monkeypatch.setenv("API_CLIENTS_SECRET_ID", "")  # the org is under test here, not the apps' client check
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     with mock_aws():
         boto3.client("secretsmanager", region_name=REGION).create_secret(
