@@ -107,9 +107,11 @@ class RetryGuard:
 
         config, store = guards[0]
         outcome = _remembered(config, store, first_attempt)(call)
+        if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
+            return outcome
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
-        if isinstance(outcome, OutcomeUnknown) and not ran_now:
+        if not ran_now:
             outcome = _resume(call, outcome, stores, memory, scheduler, context)
         if isinstance(outcome, OutcomeUnknown):
             for each in stores:
