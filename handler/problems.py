@@ -30,6 +30,10 @@ def _answer(description: str, model: type[BaseModel] = ErrorBody) -> OpenAPIResp
 DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
     201: _answer("Created", SessionCreated),
     400: _answer("Invalid request: every problem, field by field; nothing was created"),
+    401: _answer(
+        "AuthMode CLIENT_ID: the client_id and client_secret headers are missing or not an allowed pair "
+        "(checked before anything else; which half was wrong is not said)"
+    ),
     409: _answer(
         "The same request is still being processed, or an earlier attempt whose answer was lost may still be "
         "completing (retry shortly), or left records that do not match it cleanly (`records` names them)"
