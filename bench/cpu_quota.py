@@ -15,23 +15,28 @@ ONE_VCPU_MB = 1769
 PERIOD_US = 100_000
 
 
-def quota_available() -> str | None:
+def quota_available(cgroup: Path = CPU_CGROUP) -> str | None:
     """None when quotas can be set here; otherwise why not (the bench then says so)."""
-    if not (CPU_CGROUP / "cpu.cfs_quota_us").exists():
-        return "no cgroup v1 CPU controller at /sys/fs/cgroup/cpu"
-    if not os.access(CPU_CGROUP, os.W_OK):
+    if not (cgroup / "cpu.cfs_quota_us").exists():
+        return f"no cgroup v1 CPU controller at {cgroup}"
+    if not os.access(cgroup, os.W_OK):
         return "the CPU cgroup is not writable (run as root)"
     return None
 
 
+def quota_us(memory_mb: int) -> int:
+    """cpu.cfs_quota_us for memory_mb's share of one vCPU, per PERIOD_US."""
+    return round(PERIOD_US * memory_mb / ONE_VCPU_MB)
+
+
 @contextlib.contextmanager
-def cpu_share_of(memory_mb: int) -> Iterator[Callable[[], None]]:
+def cpu_share_of(memory_mb: int, cgroup: Path = CPU_CGROUP) -> Iterator[Callable[[], None]]:
     """A preexec_fn that puts the child under the CPU share Lambda gives memory_mb."""
-    group = CPU_CGROUP / f"sessions-bench-{memory_mb}mb-{os.getpid()}"
+    group = cgroup / f"sessions-bench-{memory_mb}mb-{os.getpid()}"
     group.mkdir(exist_ok=True)
     try:
         (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-        (group / "cpu.cfs_quota_us").write_text(str(round(PERIOD_US * memory_mb / ONE_VCPU_MB)))
+        (group / "cpu.cfs_quota_us").write_text(str(quota_us(memory_mb)))
 
         def join() -> None:
             (group / "tasks").write_text(str(os.getpid()))
