@@ -9,22 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 import requests
 from aws_lambda_powertools import Tracer
-from urllib3.exceptions import NewConnectionError
 
-from session_scheduling.errors import (
-    SalesforceError,
-    SalesforceFailure,
-    SalesforceOutcomeUnknown,
-    Stage,
-    is_retryable,
-)
+from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage
 from session_scheduling.plan import CreatedBundle, FoundBundle, FoundSession, SessionPlan, Student
-from session_scheduling.salesforce.composite import bundle_request, read_bundle_response, salesforce_errors
+from session_scheduling.salesforce.answers import expired_twice, lost, query_results, refused
+from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
 from session_scheduling.salesforce.credentials import ClientCredentialsSecret, JwtBearerSecret
 from session_scheduling.salesforce.oauth import request_access_token
 from session_scheduling.salesforce.records import (
@@ -42,11 +36,6 @@ if TYPE_CHECKING:
 
 Secret = ClientCredentialsSecret | JwtBearerSecret
 Result = TypeVar("Result")
-# Calls that write: losing their answer leaves the outcome unknown, unlike a lost read.
-_WRITES = frozenset({"composite"})
-# Answers from a proxy in front of Salesforce that lost or gave up on the answer: the write may have
-# committed behind it. Salesforce's own 500 and 503 answers under allOrNone mean nothing was kept.
-_GATEWAY_ERRORS = frozenset({502, 504})
 _tracer = Tracer(auto_patch=False)  # subsegments only; the handler's Tracer decides what is patched
 # Each call's timeouts shrink to fit the invocation's time left, less this margin for answering.
 ANSWER_MARGIN_SECONDS = 1.0
@@ -124,7 +113,7 @@ class SalesforceGateway:
             "reconciling read",
             lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout),
         )
-        records = _query_results(answer)
+        records = query_results(answer, set(reads))
         return FoundBundle(
             task_ids=tuple(str(task["Id"]) for task in records["tasks"]),
             attendances=tuple(found_attendance(row) for row in records["rows"]),
@@ -144,11 +133,11 @@ class SalesforceGateway:
             except SalesforceExpiredSession:
                 self._forget_token()
                 if attempt == 2:
-                    raise _expired_twice() from None
-            except ClientError as refused:
-                raise _refused(stage, name, refused.status, refused.content) from None
+                    raise expired_twice() from None
+            except ClientError as answer:
+                raise refused(stage, name, answer.status, answer.content) from None
             except requests.RequestException as failure:
-                raise _lost(stage, name, failure) from None
+                raise lost(stage, name, failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _salesforce(self) -> "Salesforce":
@@ -197,65 +186,3 @@ class SalesforceGateway:
     def _forget_token(self) -> None:
         self._client = None
         self._token_secret = None
-
-
-def _query_results(document: Any) -> dict[str, list[dict[str, Any]]]:
-    """Records of each query subrequest by referenceId; a refused or unreadable one fails the read."""
-    answers = document.get("compositeResponse") if isinstance(document, dict) else None
-    results: dict[str, list[dict[str, Any]]] = {}
-    for answer in answers if isinstance(answers, list) else []:
-        body = answer.get("body")
-        if answer.get("httpStatusCode") != 200 or not isinstance(body, dict):
-            raise _translate("session", int(answer.get("httpStatusCode") or 0), body)
-        results[str(answer.get("referenceId"))] = list(body.get("records") or [])
-    if results.keys() != {"tasks", "rows"}:
-        raise _unreachable(
-            "session", "UNEXPECTED_RESPONSE", "Salesforce's answer to the reconciling read was incomplete"
-        )
-    return results
-
-
-def _refused(stage: Stage, name: str, status: int, content: Any) -> Exception:
-    """Salesforce's error answers mean nothing was kept; a proxy's 502/504 to a write does not."""
-    if name in _WRITES and status in _GATEWAY_ERRORS:
-        return SalesforceOutcomeUnknown(f"a proxy answered HTTP {status} to the {name}")
-    return _translate(stage, status, content)
-
-
-def _translate(stage: Stage, status: int, content: Any) -> SalesforceFailure:
-    errors = tuple(salesforce_errors(content)) or (
-        SalesforceError(f"HTTP_{status}", f"Salesforce answered HTTP {status}"),
-    )
-    return SalesforceFailure(stage, errors, retryable=any(is_retryable(e.code, status) for e in errors))
-
-
-def _lost(stage: Stage, name: str, failure: requests.RequestException) -> Exception:
-    """A request that never left is safe to call failed; a write whose answer was lost is not."""
-    if _never_sent(failure):
-        return _unreachable(stage, "CONNECTION_ERROR", f"could not connect to Salesforce for the {name}")
-    if name in _WRITES:
-        return SalesforceOutcomeUnknown(f"Salesforce did not answer the {name} ({type(failure).__name__})")
-    if isinstance(failure, requests.exceptions.JSONDecodeError):
-        return _unreachable(stage, "UNEXPECTED_RESPONSE", f"Salesforce's answer to the {name} was not JSON")
-    if isinstance(failure, requests.Timeout):
-        return _unreachable(stage, "TIMEOUT", f"Salesforce did not answer the {name} in time")
-    return _unreachable(stage, "CONNECTION_ERROR", f"lost the connection to Salesforce during the {name}")
-
-
-def _never_sent(failure: requests.RequestException) -> bool:
-    if isinstance(failure, (requests.ConnectTimeout, requests.exceptions.SSLError)):
-        return True
-    cause = failure.args[0] if failure.args else None
-    return isinstance(getattr(cause, "reason", None), NewConnectionError)
-
-
-def _unreachable(stage: Stage, code: str, message: str) -> SalesforceFailure:
-    return SalesforceFailure(stage, (SalesforceError(code, message),), retryable=True)
-
-
-def _expired_twice() -> SalesforceFailure:
-    return SalesforceFailure(
-        "auth",
-        (SalesforceError("INVALID_SESSION_ID", "Salesforce refused a freshly issued access token"),),
-        retryable=False,
-    )
