@@ -64,6 +64,25 @@ def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 @pytest.fixture
+def aws_calls() -> Iterator[list[str]]:
+    """The AWS operations the service calls during the test, seen through botocore's own event hook
+    (clients made after the fixture's cold start inherit the default session's handlers)."""
+    import boto3
+
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = boto3._get_default_session().events
+    events.register("before-call", record)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call", record)
+
+
+@pytest.fixture
 def service_logs() -> Iterator[io.StringIO]:
     """Everything the service logs (Powertools JSON lines and EMF metrics) during the test."""
     from handler.app import logger

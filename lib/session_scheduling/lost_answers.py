@@ -78,79 +78,6 @@ class ReconcilingOrg(SalesforceOrg, EarlierAttempts, Protocol):
     pass
 
 
-def schedule_or_remember(
-    request: SessionRequest,
-    *,
-    create_attendance_task: bool,
-    org: ReconcilingOrg,
-    rules: TaskRules,
-    report: ScheduleReport,
-    attempt_started: datetime | None = None,
-) -> SessionCreated | OutcomeUnknown:
-    """Schedule; if the answer is lost, look once at once (time allowing), else say the outcome is unknown."""
-    started = datetime.now(UTC)
-    try:
-        created = schedule_session(request, create_attendance_task=create_attendance_task, org=org, rules=rules)
-    except SalesforceOutcomeUnknown:
-        report.answer_lost = True
-        lost = OutcomeUnknown(attempt_started=attempt_started or started, integration_user=org.integration_user_id)
-    else:
-        report.created = True
-        return created
-    try:
-        return _look(request, create_attendance_task, org, lost, report) or lost
-    except (SalesforceFailure, EarlierAttemptConflict):  # the look itself failed: still unknown
-        return lost
-
-
-def resume_after_lost_answer(
-    request: SessionRequest,
-    *,
-    create_attendance_task: bool,
-    org: ReconcilingOrg,
-    rules: TaskRules,
-    lost: OutcomeUnknown,
-    settle_seconds: float,
-    report: ScheduleReport,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> SessionCreated | OutcomeUnknown:
-    """A repeat of a request whose answer was lost: the earlier attempt's records, else a new attempt."""
-    found = _look(request, create_attendance_task, org, lost, report)
-    if found is not None:
-        return found
-    waited = (now() - lost.attempt_started).total_seconds()
-    if waited < settle_seconds:
-        raise EarlierAttemptSettling(settle_seconds - waited)
-    # The earliest attempt's start stays: if this answer is lost too, a later look covers both.
-    return schedule_or_remember(
-        request,
-        create_attendance_task=create_attendance_task,
-        org=org,
-        rules=rules,
-        report=report,
-        attempt_started=lost.attempt_started,
-    )
-
-
-def _look(
-    request: SessionRequest,
-    create_attendance_task: bool,
-    org: EarlierAttempts,
-    lost: OutcomeUnknown,
-    report: ScheduleReport,
-) -> SessionCreated | None:
-    try:
-        found = find_earlier_attempt(request, create_attendance_task, org, lost)
-    except EarlierAttemptConflict:
-        report.looks.append("conflict")
-        raise
-    except SalesforceFailure:
-        report.looks.append("failed")
-        raise
-    report.looks.append("nothing" if found is None else "found")
-    return found
-
-
 def find_earlier_attempt(
     request: SessionRequest, create_attendance_task: bool, org: EarlierAttempts, lost: OutcomeUnknown
 ) -> SessionCreated | None:
@@ -202,20 +129,52 @@ class SessionScheduler:
     settle_seconds: float
     report: ScheduleReport = field(default_factory=ScheduleReport)
 
-    def attempt(self, request: SessionRequest, create_attendance_task: bool) -> SessionCreated | OutcomeUnknown:
-        return schedule_or_remember(
-            request, create_attendance_task=create_attendance_task, org=self.org(), rules=self.rules, report=self.report
-        )
+    def attempt(
+        self, request: SessionRequest, create_attendance_task: bool, attempt_started: datetime | None = None
+    ) -> SessionCreated | OutcomeUnknown:
+        """Schedule; if the answer is lost, look once at once (time allowing), else say the outcome is unknown.
+
+        attempt_started: the earliest lost attempt's start, so that a look after this one covers both.
+        """
+        org = self.org()
+        started = attempt_started or datetime.now(UTC)
+        try:
+            created = schedule_session(
+                request, create_attendance_task=create_attendance_task, org=org, rules=self.rules
+            )
+        except SalesforceOutcomeUnknown:
+            self.report.answer_lost = True
+            lost = OutcomeUnknown(attempt_started=started, integration_user=org.integration_user_id)
+        else:
+            self.report.created = True
+            return created
+        try:
+            return self._look(request, create_attendance_task, lost) or lost
+        except (SalesforceFailure, EarlierAttemptConflict):  # the look itself failed: still unknown
+            return lost
 
     def resume(
         self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
     ) -> SessionCreated | OutcomeUnknown:
-        return resume_after_lost_answer(
-            request,
-            create_attendance_task=create_attendance_task,
-            org=self.org(),
-            rules=self.rules,
-            lost=lost,
-            settle_seconds=self.settle_seconds,
-            report=self.report,
-        )
+        """A repeat of a request whose answer was lost: the earlier attempt's records, else a new attempt."""
+        found = self._look(request, create_attendance_task, lost)
+        if found is not None:
+            return found
+        waited = (datetime.now(UTC) - lost.attempt_started).total_seconds()
+        if waited < self.settle_seconds:
+            raise EarlierAttemptSettling(self.settle_seconds - waited)
+        return self.attempt(request, create_attendance_task, attempt_started=lost.attempt_started)
+
+    def _look(
+        self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
+    ) -> SessionCreated | None:
+        try:
+            found = find_earlier_attempt(request, create_attendance_task, self.org(), lost)
+        except EarlierAttemptConflict:
+            self.report.looks.append("conflict")
+            raise
+        except SalesforceFailure:
+            self.report.looks.append("failed")
+            raise
+        self.report.looks.append("nothing" if found is None else "found")
+        return found

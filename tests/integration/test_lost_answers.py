@@ -36,6 +36,12 @@ def lose_the_answer_after_commit(org: LocalEnvironment, **loss: Any) -> None:
     org.standin.inject_fault("query", status=503, body="<html>busy</html>", when=RECONCILING_QUERY)
 
 
+def committed_but_answered_504(org: LocalEnvironment, body: dict[str, Any], **request: Any) -> None:
+    """The client's first try: the org holds its records, the client was told 504."""
+    lose_the_answer_after_commit(org)
+    assert post_session(body, **request).status == 504
+
+
 def the_bundle_in(org: LocalEnvironment) -> dict[str, Any]:
     """The one session in the org, its task and rows, as a 201 would describe them."""
     [session] = org.standin.records("Session__c")
@@ -127,8 +133,7 @@ def test_a_repeat_too_soon_after_a_loss_that_found_nothing_waits_rather_than_cre
 
 
 def test_a_repeat_after_the_lost_attempts_records_were_deleted_creates_them_once(org: LocalEnvironment) -> None:
-    lose_the_answer_after_commit(org)
-    assert post_session(session_body(org)).status == 504
+    committed_but_answered_504(org, session_body(org))
     for sobject in ("Attendance__c", "SCORES_Task__c", "Session__c"):
         for record in org.standin.records(sobject):
             org.standin.org.delete(sobject, record["Id"])
@@ -143,8 +148,7 @@ def test_a_repeat_after_the_lost_attempts_records_were_deleted_creates_them_once
 def test_a_session_found_without_its_task_is_a_409_naming_the_records_and_nothing_new(
     org: LocalEnvironment, service_logs: io.StringIO
 ) -> None:
-    lose_the_answer_after_commit(org)
-    assert post_session(session_body(org)).status == 504
+    committed_but_answered_504(org, session_body(org))
     [task] = org.standin.records("SCORES_Task__c")
     org.standin.org.delete("SCORES_Task__c", task["Id"])
     [session] = org.standin.records("Session__c")
@@ -159,8 +163,7 @@ def test_a_session_found_without_its_task_is_a_409_naming_the_records_and_nothin
 
 
 def test_two_sessions_matching_the_request_are_a_409_naming_both(org: LocalEnvironment) -> None:
-    lose_the_answer_after_commit(org)
-    assert post_session(session_body(org, CoachId=...)).status == 504
+    committed_but_answered_504(org, session_body(org, CoachId=...))
     twin = org.standin.org.insert(
         "Session__c",
         {k: v for k, v in org.standin.records("Session__c")[0].items() if k.endswith("__c")},
@@ -199,8 +202,7 @@ def test_a_session_the_integration_user_did_not_create_is_not_taken_for_the_lost
 def test_concurrent_repeats_after_a_lost_answer_make_no_second_bundle(
     org: LocalEnvironment, containers: ContainerFleet
 ) -> None:
-    lose_the_answer_after_commit(org)
-    assert post_session(session_body(org), headers={"Idempotency-Key": "lost-together"}).status == 504
+    committed_but_answered_504(org, session_body(org), headers={"Idempotency-Key": "lost-together"})
 
     events = [rest_event(session_body(org), headers={"Idempotency-Key": "lost-together"}) for _ in range(8)]
     answers = [as_answer(response) for response in containers.invoke_together(events)]
@@ -213,8 +215,7 @@ def test_concurrent_repeats_after_a_lost_answer_make_no_second_bundle(
 
 
 def test_the_lost_answer_is_kept_for_the_keys_24_hours_under_both_identities(org: LocalEnvironment) -> None:
-    lose_the_answer_after_commit(org)
-    assert post_session(session_body(org), headers={"Idempotency-Key": "lost-kept"}).status == 504
+    committed_but_answered_504(org, session_body(org), headers={"Idempotency-Key": "lost-kept"})
 
     items = boto3.client("dynamodb", region_name="us-west-2").scan(TableName="local-sessions-idempotency")["Items"]
 
@@ -228,17 +229,14 @@ def test_the_lost_answer_is_kept_for_the_keys_24_hours_under_both_identities(org
         assert int(marker["expiration"]["N"]) - started > 23 * 3600
 
 
-def test_a_request_that_lost_nothing_makes_todays_calls_and_no_extra_dynamodb_read(org: LocalEnvironment) -> None:
-    operations: list[str] = []
-    boto3._get_default_session().events.register(  # botocore's own hook: each call the retry guard makes
-        "before-call.dynamodb", lambda model, **_: operations.append(model.name)
-    )
-
+def test_a_request_that_lost_nothing_makes_todays_calls_and_no_extra_aws_call(
+    org: LocalEnvironment, aws_calls: list[str]
+) -> None:
     assert post_session(session_body(org, SessionDate="2025-05-22")).status == 201
-    operations.clear()
+    aws_calls.clear()
     org.standin.reset_calls()
     answer = post_session(session_body(org))
 
     assert answer.status == 201
     assert [call.kind for call in org.standin.calls] == ["query", "composite"]
-    assert operations == ["PutItem", "UpdateItem"]
+    assert aws_calls == ["PutItem", "UpdateItem"]  # the retry memory's own two writes; the secrets are cached

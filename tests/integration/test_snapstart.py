@@ -2,7 +2,6 @@
 
 import random
 
-import boto3
 from snapshot_restore_py import get_after_restore, get_before_snapshot
 
 import handler.app  # noqa: F401 - registers the hooks, as the runtime's import of the handler does
@@ -16,9 +15,9 @@ def run(hooks: list[tuple[object, tuple[object, ...], dict[str, object]]]) -> No
         function(*args, **kwargs)  # type: ignore[operator]
 
 
-def test_the_before_snapshot_hook_fetches_no_secret_no_allowed_clients_and_no_token(org: LocalEnvironment) -> None:
-    aws_calls: list[str] = []
-    boto3._get_default_session().events.register("before-call", lambda model, **_: aws_calls.append(model.name))
+def test_the_before_snapshot_hook_fetches_no_secret_no_allowed_clients_and_no_token(
+    org: LocalEnvironment, aws_calls: list[str]
+) -> None:
     issued = len(org.standin.issued_tokens)
 
     run(get_before_snapshot())

@@ -2,14 +2,13 @@
 the service may write or read only what it lists, so a field the org does not have fails here first."""
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local.org_standin.schema import SCHEMA, SalesforceProblem, check_record, read_field_table
-from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request
 from session_scheduling.salesforce.records import (
     attendance_of_session_query,
@@ -17,21 +16,7 @@ from session_scheduling.salesforce.records import (
     sessions_created_query,
     tasks_of_session_query,
 )
-from session_scheduling.salesforce_ids import to_case_safe_id
-
-TEAM_SEASON = to_case_safe_id("a0N5g00000AbCdE")
-COACH = to_case_safe_id("0035g00000XyZab")
-OWNER = to_case_safe_id("0055g00000XyZab")
-
-
-def full_plan(students: int) -> SessionPlan:
-    task = AttendanceTaskPlan(
-        coach_id=COACH,
-        due_date=date(2025, 5, 21),
-        owner_user_id=OWNER,
-        students=tuple(Student(f"0035g{n:010d}", f"Student {n}") for n in range(students)),
-    )
-    return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30), "Soccer", task)
+from tests.builders import COACH, OWNER, TEAM_SEASON, a_plan
 
 
 def written_fields(request: dict[str, Any]) -> set[tuple[str, str]]:
@@ -55,7 +40,7 @@ def listed_for(use: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("students", [3, 30], ids=["plain-creates", "collections"])
 def test_every_field_the_service_writes_is_listed_in_the_table_as_written(students: int) -> None:
-    written = written_fields(bundle_request(full_plan(students), "62.0"))
+    written = written_fields(bundle_request(a_plan(students, owner_user_id=OWNER), "62.0"))
 
     assert written - listed_for("writes") == set(), "add the field to docs/salesforce-fields.md, with its evidence"
     assert {("SCORES_Task__c", "Due_Date__c"), ("Attendance__c", "ExternalId__c")} <= written

@@ -88,4 +88,4 @@ def test_system_fields_cannot_be_written(org: Any) -> None:
     answer = create(org, "Session__c", {"Team_Season__c": seed.team_season_id, "CreatedById": INTEGRATION_USER_ID})
 
     assert answer.status_code == 400
-    assert answer.json()[0]["errorCode"] in ("INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE")
+    assert answer.json()[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"

@@ -1,30 +1,18 @@
 """What must be created: due date of the task, the Salesforce records and the composite request."""
 
-from datetime import date, time
+from datetime import date
 
 import pytest
 
 from session_scheduling.errors import SalesforceFailure
-from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
+from session_scheduling.plan import SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
 from session_scheduling.salesforce.records import enrollment_query, students_from_query
-
-TEAM_SEASON = "a0N5g00000AbCdEEAV"
-COACH = "0035g00000XyZabAAC"
-
-
-def plan_with(students: int) -> SessionPlan:
-    task = AttendanceTaskPlan(
-        coach_id=COACH,
-        due_date=date(2025, 5, 21),
-        owner_user_id=None,
-        students=tuple(Student(f"003{n:012d}", f"Student {n}") for n in range(students)),
-    )
-    return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30, 0, 125_000), "Dribbling", task)
+from tests.builders import TEAM_SEASON, a_plan
 
 
 def test_session_fields_use_salesforce_formats_and_the_task_is_due_on_the_session_date() -> None:
-    subrequests = bundle_request(plan_with(0), "62.0")["compositeRequest"]
+    subrequests = bundle_request(a_plan(0), "62.0")["compositeRequest"]
     assert subrequests[0]["body"] == {
         "Team_Season__c": TEAM_SEASON,
         "Session_Date__c": "2025-05-21",
@@ -39,7 +27,7 @@ def test_session_fields_use_salesforce_formats_and_the_task_is_due_on_the_sessio
 
 @pytest.mark.parametrize(("students", "subrequests"), [(0, 2), (1, 3), (23, 25)])
 def test_a_team_that_fits_gets_one_plain_create_per_attendance_row(students: int, subrequests: int) -> None:
-    request_body = bundle_request(plan_with(students), "62.0")
+    request_body = bundle_request(a_plan(students), "62.0")
     rows = request_body["compositeRequest"][2:]
 
     assert request_body["allOrNone"] is True
@@ -51,7 +39,7 @@ def test_a_team_that_fits_gets_one_plain_create_per_attendance_row(students: int
 
 @pytest.mark.parametrize(("students", "collections"), [(24, 1), (200, 1), (201, 2), (1000, 5)])
 def test_larger_teams_travel_in_collections_of_at_most_200(students: int, collections: int) -> None:
-    request_body = bundle_request(plan_with(students), "62.0")
+    request_body = bundle_request(a_plan(students), "62.0")
     subrequests = request_body["compositeRequest"]
     assert request_body["allOrNone"] is True
     assert len(subrequests) == 2 + collections
@@ -64,7 +52,7 @@ def test_larger_teams_travel_in_collections_of_at_most_200(students: int, collec
 
 def test_more_students_than_one_request_can_hold_is_refused_before_anything_is_sent() -> None:
     with pytest.raises(SalesforceFailure) as raised:
-        bundle_request(plan_with(1001), "62.0")
+        bundle_request(a_plan(1001), "62.0")
     assert raised.value.stage == "attendance"
 
 
@@ -90,7 +78,7 @@ def test_the_root_cause_is_reported_not_the_rollback_notices() -> None:
         ]
     }
     with pytest.raises(SalesforceFailure) as raised:
-        read_bundle_response(plan_with(2), answer)
+        read_bundle_response(a_plan(2), answer)
     assert (raised.value.stage, raised.value.primary_code, raised.value.retryable) == (
         "attendance",
         "UNABLE_TO_LOCK_ROW",
