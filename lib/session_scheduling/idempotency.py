@@ -6,8 +6,8 @@ Two guards, both Powertools idempotency over one DynamoDB table, as the contract
   new request, even with an identical body;
 - without the header, an identical body and query within a short window is the same request (double
   taps and network retries of the existing app, which sends no key).
-Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer
-is remembered (lost_answers.OutcomeUnknown, for the key's 24 hours, under both identities), so that
+Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer,
+or an attempt that died without a word (retry_memory_table), is remembered (lost_answers.OutcomeUnknown, for the key's 24 hours, under both identities), so that
 a repeat first looks for what the lost attempt committed. The memory is the record Powertools already
 writes and reads, so a request with nothing lost costs no extra DynamoDB call.
 """
@@ -15,11 +15,7 @@ writes and reads, so a request with nothing lost costs no extra DynamoDB call.
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,6 +26,7 @@ from session_scheduling.lost_answer_memory import LostAnswerMemory
 from session_scheduling.lost_answers import OutcomeUnknown
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
+from session_scheduling.retry_memory_table import RetryMemoryTable
 
 KEYED_RETENTION_SECONDS = 24 * 60 * 60
 Outcome = SessionCreated | OutcomeUnknown
@@ -70,7 +67,7 @@ class RetryGuard:
             expires_after_seconds=max(window_seconds, 1),
         )
         self._window_enabled = window_seconds > 0
-        self._stores: tuple[DynamoDBPersistenceLayer, DynamoDBPersistenceLayer] | None = None
+        self._stores: tuple[RetryMemoryTable, RetryMemoryTable] | None = None
         self.dynamodb_client: Any = None
         if table_name is not None:
             # One persistence layer per config (Powertools configures a layer once, with its first
@@ -78,8 +75,8 @@ class RetryGuard:
             import boto3  # noqa: PLC0415 - only when retry safety is on
 
             client = self.dynamodb_client = boto3.client("dynamodb")
-            keyed_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
-            window_store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
+            keyed_store = RetryMemoryTable(table_name=table_name, boto3_client=client)
+            window_store = RetryMemoryTable(table_name=table_name, boto3_client=client)
             # Configured now, not by the first call: Powertools marks a layer configured before it
             # sets payload validation, so two threads' first calls could store a key without its
             # payload hash and answer each other 422.
@@ -118,7 +115,7 @@ class RetryGuard:
                 memory.remember(each, outcome)
         return _known(outcome)
 
-    def _guards_for(self, call: ScheduleCall) -> list[tuple[IdempotencyConfig, DynamoDBPersistenceLayer]]:
+    def _guards_for(self, call: ScheduleCall) -> list[tuple[IdempotencyConfig, RetryMemoryTable]]:
         """The guard that decides (the key's, else the window's), then the request's other identity."""
         if self._stores is None:
             return []
@@ -130,13 +127,13 @@ class RetryGuard:
 def _resume(
     call: ScheduleCall,
     lost: OutcomeUnknown,
-    stores: list[DynamoDBPersistenceLayer],
+    stores: list[RetryMemoryTable],
     memory: LostAnswerMemory,
     scheduler: Scheduler,
     context: LambdaContext | None,
 ) -> Outcome:
     """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
-    if not memory.claim(stores[0], context):
+    if not memory.claim(stores[0], lost, context):
         raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
     try:
         outcome = scheduler.resume(call.request, call.create_attendance_task, lost)
@@ -155,7 +152,7 @@ def _known(outcome: Outcome) -> SessionCreated:
     return outcome
 
 
-def _remembered(config: IdempotencyConfig, store: DynamoDBPersistenceLayer, function: Attempt) -> Attempt:
+def _remembered(config: IdempotencyConfig, store: RetryMemoryTable, function: Attempt) -> Attempt:
     """function, answered from the store when the config says the call was seen before."""
 
     @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped

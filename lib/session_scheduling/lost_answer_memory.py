@@ -2,9 +2,12 @@
 
 The record holds lost_answers.OutcomeUnknown as its "response" (status COMPLETED, kept 24 hours), so a
 repeat reads it back through Powertools' own conditional write, at no extra cost for requests that
-lost nothing. One repeat at a time may look for the lost attempt's records: it claims the record
-(COMPLETED with the marker -> INPROGRESS, a conditional update), and settles it with the answer it
-found or made, or puts the marker back.
+lost nothing. An attempt that died leaves the same marker (retry_memory_table writes it with every
+in-progress record). One repeat at a time may look for the lost attempt's records: it claims the
+record (COMPLETED with the marker, or an in-progress one whose invocation is over -> INPROGRESS, a
+conditional update that keeps the marker and notes the claim), and settles it with the answer it
+found or made, or puts the marker back. A repeat that dies while it holds the claim leaves an
+in-progress record with the marker, which the next repeat claims in turn.
 
 Powertools has no public call for "write this response under this request's key with this expiry" or
 for a conditional claim, so this module uses its persistence layer's key and record helpers (pinned
@@ -13,6 +16,7 @@ with aws-lambda-powertools in pyproject.toml; tests/integration/test_lost_answer
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -23,8 +27,13 @@ from session_scheduling.lost_answers import OutcomeUnknown
 from session_scheduling.response import SessionCreated
 
 LOST_ANSWER_RETENTION_SECONDS = 24 * 60 * 60  # the Idempotency-Key's lifetime
-_MARKER = '"outcome": "unknown"'  # as json.dumps(..., sort_keys=True) writes OutcomeUnknown
+MARKER = '"outcome": "unknown"'  # as record_data writes OutcomeUnknown
 _CLAIM_SECONDS_WITHOUT_CONTEXT = 60
+
+
+def record_data(lost: OutcomeUnknown) -> str:
+    """The marker as the record's response data."""
+    return json.dumps(lost.model_dump(mode="json"), sort_keys=True)
 
 
 class LostAnswerMemory:
@@ -39,22 +48,31 @@ class LostAnswerMemory:
                 idempotency_key=self._key(store),
                 status=STATUS_CONSTANTS["COMPLETED"],
                 expiry_timestamp=int(time.time()) + LOST_ANSWER_RETENTION_SECONDS,
-                response_data=json.dumps(lost.model_dump(mode="json"), sort_keys=True),
+                response_data=record_data(lost),
                 payload_hash=store._get_hashed_payload(self._data),
             )
         )
 
-    def claim(self, store: DynamoDBPersistenceLayer, context: LambdaContext | None) -> bool:
-        """The lost answer becomes this invocation's work in progress; False when another repeat has it."""
+    def claim(self, store: DynamoDBPersistenceLayer, lost: OutcomeUnknown, context: LambdaContext | None) -> bool:
+        """The lost answer becomes this invocation's work in progress; False when another repeat has it.
+
+        The claim counts as an attempt that may create: should this invocation die, the next repeat
+        waits for Salesforce to settle from now, not from the first attempt.
+        """
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         millis = remaining() if callable(remaining) else _CLAIM_SECONDS_WITHOUT_CONTEXT * 1000
+        now_millis = int(time.time() * 1000)
+        claimed = lost.model_copy(update={"latest_attempt_started": datetime.now(UTC)})
         client = store.client
         try:
             client.update_item(
                 TableName=store.table_name,
                 Key=store._get_key(self._key(store)),
-                UpdateExpression="SET #status = :in_progress, #until = :until",
-                ConditionExpression="#status = :completed AND contains(#response, :marker)",
+                UpdateExpression="SET #status = :in_progress, #until = :until, #response = :claimed",
+                # a remembered lost answer, or an attempt (or a claim) whose invocation is over
+                ConditionExpression=(
+                    "(#status = :completed AND contains(#response, :marker)) OR (#status = :in_progress AND #until < :now)"
+                ),
                 ExpressionAttributeNames={
                     "#status": store.status_attr,
                     "#until": store.in_progress_expiry_attr,
@@ -63,8 +81,10 @@ class LostAnswerMemory:
                 ExpressionAttributeValues={
                     ":in_progress": {"S": STATUS_CONSTANTS["INPROGRESS"]},
                     ":completed": {"S": STATUS_CONSTANTS["COMPLETED"]},
-                    ":until": {"N": str(int(time.time() * 1000) + millis)},
-                    ":marker": {"S": _MARKER},
+                    ":until": {"N": str(now_millis + millis)},
+                    ":now": {"N": str(now_millis)},
+                    ":marker": {"S": MARKER},
+                    ":claimed": {"S": record_data(claimed)},
                 },
             )
         except client.exceptions.ConditionalCheckFailedException:

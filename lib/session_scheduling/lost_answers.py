@@ -30,8 +30,13 @@ class OutcomeUnknown(BaseModel):
     """What the retry memory keeps after a lost answer: enough for a later attempt to find the records."""
 
     outcome: Literal["unknown"] = "unknown"
-    attempt_started: datetime
-    integration_user: str | None
+    attempt_started: datetime  # the first attempt's start: a look covers every attempt since
+    integration_user: str | None  # None: an attempt that died before it knew; the looking one's user then
+    latest_attempt_started: datetime | None = None  # the last attempt that may have created: settle from it
+
+    @property
+    def settling_since(self) -> datetime:
+        return self.latest_attempt_started or self.attempt_started
 
 
 @dataclass
@@ -137,14 +142,17 @@ class SessionScheduler:
         attempt_started: the earliest lost attempt's start, so that a look after this one covers both.
         """
         org = self.org()
-        started = attempt_started or datetime.now(UTC)
+        now = datetime.now(UTC)
+        started = attempt_started or now
         try:
             created = schedule_session(
                 request, create_attendance_task=create_attendance_task, org=org, rules=self.rules
             )
         except SalesforceOutcomeUnknown:
             self.report.answer_lost = True
-            lost = OutcomeUnknown(attempt_started=started, integration_user=org.integration_user_id)
+            lost = OutcomeUnknown(
+                attempt_started=started, integration_user=org.integration_user_id, latest_attempt_started=now
+            )
         else:
             self.report.created = True
             return created
@@ -160,7 +168,7 @@ class SessionScheduler:
         found = self._look(request, create_attendance_task, lost)
         if found is not None:
             return found
-        waited = (datetime.now(UTC) - lost.attempt_started).total_seconds()
+        waited = (datetime.now(UTC) - lost.settling_since).total_seconds()
         if waited < self.settle_seconds:
             raise EarlierAttemptSettling(self.settle_seconds - waited)
         return self.attempt(request, create_attendance_task, attempt_started=lost.attempt_started)

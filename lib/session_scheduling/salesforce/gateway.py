@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -94,8 +94,13 @@ class SalesforceGateway:
     def sessions_created_since(
         self, team_season_id: str, on: date, created_by: str | None, since: datetime
     ) -> tuple[FoundSession, ...]:
-        soql = sessions_created_query(team_season_id, on, created_by, since)
-        answer = self._call("session", "reconciling query", lambda sf, timeout: sf.query_all(soql, timeout=timeout))
+        """created_by None: the user this gateway's token acts as (the same secret, the same integration user)."""
+
+        def query(sf: "Salesforce", timeout: Timeouts) -> Any:
+            soql = sessions_created_query(team_season_id, on, created_by or self._user_id, since)
+            return sf.query_all(soql, timeout=timeout)
+
+        answer = self._call("session", "reconciling query", query)
         return tuple(found_session(record) for record in answer.get("records", []))
 
     def bundle_of(self, session_id: str) -> FoundBundle:

@@ -1,0 +1,85 @@
+"""The retry memory's DynamoDB table: Powertools' DynamoDB persistence layer, changed in how an attempt begins.
+
+Powertools lets a request run afresh once its in-progress record has outlived the invocation that
+wrote it: the attempt died (a Lambda timeout, an out-of-memory kill, a runtime crash; no ``except`` or
+``finally`` ran). For a function without side effects that is right. Ours may have committed a whole
+bundle in Salesforce just before it died, and running afresh would create a second one.
+
+So here every in-progress record carries, from its first write, the marker a lost answer leaves
+(lost_answers.OutcomeUnknown: when the attempt started) and the lost answer's 24-hour lifetime. A
+record whose attempt died is handed to Powertools as a finished request whose outcome is unknown:
+the retry guard then claims it and looks in Salesforce for what the dead attempt committed before it
+creates anything, exactly as after a lost answer. A record that finishes normally is overwritten by
+Powertools' own save_success (answer and expiry) or deleted on failure, as before; the happy path
+costs the same PutItem and UpdateItem.
+
+``_put_record`` is the persistence layer's documented extension point (bring your own persistence
+layer). It keeps Powertools' own rules otherwise: payload validation (the 422) and the answer for a
+request still in progress (the 409).
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemAlreadyExistsError
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
+
+from session_scheduling.lost_answer_memory import LOST_ANSWER_RETENTION_SECONDS, MARKER, record_data
+from session_scheduling.lost_answers import OutcomeUnknown
+
+# An in-progress record from before this table kept the marker: its attempt began at most one maximal
+# Lambda timeout before its in-progress expiry.
+_LONGEST_INVOCATION = timedelta(minutes=15)
+
+
+class RetryMemoryTable(DynamoDBPersistenceLayer):
+    def _put_record(self, data_record: DataRecord) -> None:
+        """Start an attempt: a new record, or one whose expiry passed; never over an attempt that died."""
+        now = datetime.now(UTC)
+        item: dict[str, Any] = {
+            **self._get_key(data_record.idempotency_key),
+            self.status_attr: {"S": data_record.status},
+            self.expiry_attr: {"N": str(int(now.timestamp()) + LOST_ANSWER_RETENTION_SECONDS)},
+            self.data_attr: {"S": record_data(OutcomeUnknown(attempt_started=now, integration_user=None))},
+        }
+        if data_record.in_progress_expiry_timestamp is not None:
+            item[self.in_progress_expiry_attr] = {"N": str(data_record.in_progress_expiry_timestamp)}
+        if self.payload_validation_enabled and data_record.payload_hash:
+            item[self.validation_key_attr] = {"S": data_record.payload_hash}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#id) OR #expiry < :now",
+                ExpressionAttributeNames={"#id": self.key_attr, "#expiry": self.expiry_attr},
+                ExpressionAttributeValues={":now": {"N": str(int(now.timestamp()))}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as taken:
+            if "Item" not in taken.response:  # Powertools reads the record then, through _get_record below
+                raise IdempotencyItemAlreadyExistsError() from taken
+            existing = self._item_to_data_record(taken.response["Item"])
+            self._validate_payload(data_payload=data_record, stored_data_record=existing)
+            raise IdempotencyItemAlreadyExistsError(old_data_record=_as_lost_if_dead(existing, now)) from taken
+
+    def _get_record(self, idempotency_key: str) -> DataRecord:
+        return _as_lost_if_dead(super()._get_record(idempotency_key), datetime.now(UTC))
+
+
+def _as_lost_if_dead(record: DataRecord, now: datetime) -> DataRecord:
+    """An in-progress record past its in-progress expiry, seen as the lost answer it is."""
+    until = record.in_progress_expiry_timestamp
+    if record.status != STATUS_CONSTANTS["INPROGRESS"] or until is None or until >= now.timestamp() * 1000:
+        return record
+    data = record.response_data
+    if not data or MARKER not in data:
+        started = datetime.fromtimestamp(until / 1000, UTC) - _LONGEST_INVOCATION
+        data = record_data(OutcomeUnknown(attempt_started=started, integration_user=None))
+    return DataRecord(
+        idempotency_key=record.idempotency_key,
+        status=STATUS_CONSTANTS["COMPLETED"],
+        expiry_timestamp=record.expiry_timestamp,
+        response_data=data,
+        payload_hash=record.payload_hash,
+    )
