@@ -11,6 +11,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -51,7 +52,15 @@ class Fault:
     delay: float
     drop_connection: bool
     after_commit: bool = False  # carry the request out first, then lose its answer (a proxy's 502/504, a cut)
-    when: str | None = None  # only requests whose decoded path, query or body contain this text
+    # Only requests whose decoded path, query or body contain this text (each of these texts).
+    when: str | tuple[str, ...] | None = None
+    # Told the request's text when the fault takes hold (after the commit for after_commit faults), before its
+    # delay: with a delay, a test can act while the request is held (kill the client that sent it, say).
+    notify: Callable[[str], None] | None = None
+
+    def matches(self, request_text: str) -> bool:
+        wanted = (self.when,) if isinstance(self.when, str) else self.when or ()
+        return all(text in request_text for text in wanted)
 
 
 @dataclass(frozen=True)
@@ -207,16 +216,24 @@ class SalesforceStandin:
         delay: float = 0.0,
         drop_connection: bool = False,
         after_commit: bool = False,
-        when: str | None = None,
-    ) -> None:
+        when: str | tuple[str, ...] | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> Fault:
+        """The fault, to withdraw it if it has not been used up."""
+        fault = Fault(kind, status, body, times, delay, drop_connection, after_commit, when, notify)
         with self._lock:
-            self._faults.append(Fault(kind, status, body, times, delay, drop_connection, after_commit, when))
+            self._faults.append(fault)
+        return fault
+
+    def withdraw_fault(self, fault: Fault) -> None:
+        with self._lock:
+            fault.times = 0
+            self._faults = [each for each in self._faults if each.times > 0]
 
     def take_fault(self, kind: str, request_text: str = "") -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                matches = fault.when is None or fault.when in request_text
-                if fault.kind in (kind, "any") and fault.times > 0 and matches:
+                if fault.kind in (kind, "any") and fault.times > 0 and fault.matches(request_text):
                     fault.times -= 1
                     return fault
         return None

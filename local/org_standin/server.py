@@ -61,11 +61,14 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         self._generation = standin.generation
         if standin.latency:
             time.sleep(standin.latency)
-        fault = standin.take_fault(kind, unquote_plus(self.path) + raw.decode("utf-8", errors="replace"))
+        text = unquote_plus(self.path) + raw.decode("utf-8", errors="replace")
+        fault = standin.take_fault(kind, text)
         done = None
         if fault is not None and fault.after_commit:
             done = self._route(standin, org, method, url.path, url.query, raw)  # carried out; its answer is lost
         if fault is not None:
+            if fault.notify is not None:
+                fault.notify(text)
             time.sleep(fault.delay)
             if fault.drop_connection:
                 standin.record_call(method, url.path, 0, kind, self._generation)
