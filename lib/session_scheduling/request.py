@@ -114,11 +114,27 @@ class SessionRequest(BaseModel):
 
     TeamSeasonId: SalesforceId = Field(description="Team season record ID (15 or 18 characters)")
     SessionDate: CalendarDate = Field(description="Date of the session, YYYY-MM-DD", examples=["2025-05-21"])
+    # The old app's AddSessionModal spells the times in lowercase, and the old app's server (the original
+    # integration's legacy_support branch) stores them as the session's times: the same fields under a
+    # second name. Each lowercase field comes just before its PascalCase field, which takes it in; they
+    # are left out of dumps, so a request is the same request under either spelling.
+    sessionStart: ClockTime | None = Field(
+        default=None, exclude=True, description="The old app's spelling of SessionStart: the same field and rules"
+    )
     SessionStart: ClockTime | None = Field(
-        default=None, description=f"Start time: {_TIME_FORMS}", examples=["18:00", "16:00:00.000Z"]
+        default=None,
+        validate_default=True,
+        description=f"Start time: {_TIME_FORMS}; also accepted as sessionStart",
+        examples=["18:00", "16:00:00.000Z"],
+    )
+    sessionEnd: ClockTime | None = Field(
+        default=None, exclude=True, description="The old app's spelling of SessionEnd: the same field and rules"
     )
     SessionEnd: ClockTime | None = Field(
-        default=None, description=f"End time, after SessionStart: {_TIME_FORMS}", examples=["19:30", "18:00:00.000Z"]
+        default=None,
+        validate_default=True,
+        description=f"End time, after SessionStart: {_TIME_FORMS}; also accepted as sessionEnd",
+        examples=["19:30", "18:00:00.000Z"],
     )
     SessionTopic: TopicText | None = Field(
         default=None,
@@ -128,10 +144,44 @@ class SessionRequest(BaseModel):
     )
     CoachId: ContactId | None = Field(default=None, description="Coach Contact ID; needed for the task")
 
+    @field_validator("SessionStart")
+    @classmethod
+    def _start_under_either_name(cls, start: time | None, info: ValidationInfo) -> time | None:
+        return _one_time(start, "SessionStart", info.data.get("sessionStart"), "sessionStart")
+
+    @field_validator("sessionEnd")
+    @classmethod
+    def _lowercase_end_after_start(cls, end: time | None, info: ValidationInfo) -> time | None:
+        return _after_start(end, info)
+
     @field_validator("SessionEnd")
     @classmethod
-    def _end_after_start(cls, end: time | None, info: ValidationInfo) -> time | None:
-        start = info.data.get("SessionStart")
-        if end is not None and start is not None and end <= start:
-            raise ValueError(f"must be after SessionStart ({start.isoformat(timespec='milliseconds')})")
-        return end
+    def _end_under_either_name_after_start(cls, end: time | None, info: ValidationInfo) -> time | None:
+        given = end
+        end = _one_time(end, "SessionEnd", info.data.get("sessionEnd"), "sessionEnd")
+        return end if given is None else _after_start(end, info)  # sessionEnd's own check covered the rest
+
+
+def _one_time(given: time | None, name: str, lowercase: time | None, lowercase_name: str) -> time | None:
+    """One time under both names is that time; two different times are a conflict the client must settle."""
+    if given is None:
+        return lowercase
+    if lowercase is None or lowercase == given:
+        return given
+    raise ValueError(
+        f"is {_clock_text(given)} but {lowercase_name} is {_clock_text(lowercase)}: {name} and {lowercase_name} "
+        "are the same field, so give one of them or the same time in both"
+    )
+
+
+def _after_start(end: time | None, info: ValidationInfo) -> time | None:
+    """The start is SessionStart's value by then, whichever name it came under; the message names that one."""
+    start = info.data.get("SessionStart")
+    if end is not None and start is not None and end <= start:
+        name = "SessionStart" if info.data.get("sessionStart") is None else "sessionStart"
+        raise ValueError(f"must be after {name} ({_clock_text(start)})")
+    return end
+
+
+def _clock_text(value: time) -> str:
+    return value.isoformat(timespec="milliseconds")

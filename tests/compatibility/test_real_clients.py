@@ -3,7 +3,8 @@
 Sources (quotes in docs/evidence/original-integration-and-apps.md):
 - salesforce-data-api `docs/Scores - Salesforce Data API.postman_collection.json`, POST /sessions;
 - AmericaScores-CoachApp master `App.js` (axios default headers) and
-  `src/components/SessionModal.component.js` (AddSessionHeadcountModal, AddSessionModal);
+  `src/components/SessionModal.component.js` (AddSessionHeadcountModal, AddSessionModal), whose server
+  is salesforce-data-api's branch legacy_support (fee2f55), not master;
 - AmericaScores-CoachApp new-app-2 `src/redux/apiSlice.ts` and `src/redux/sessions/sessions-endpoint.ts`.
 This is the regression net for switching the apps over: a 201, and what the org then holds.
 """
@@ -103,10 +104,11 @@ def test_the_old_apps_request_with_hh_mm_times_and_an_underscored_topic(real_org
     assert only(real_org, "SCORES_Task__c") == []  # the app sends no CoachId: no task, as today
 
 
-def test_the_old_apps_add_session_modal_with_lowercase_times_creates_a_session_without_times(
+def test_the_old_apps_add_session_modal_with_lowercase_times_stores_them_as_the_sessions_times(
     real_org: RealOrg,
 ) -> None:
-    """AddSessionModal sends sessionStart/sessionEnd; the existing API ignores them, and so do we."""
+    """AddSessionModal sends sessionStart/sessionEnd as moment().format("HH:mm"), keys in its object's order;
+    the old app's server (legacy_support, sessions.xml l.286-287) stores them as Session_Start__c/End__c."""
     body = (
         '{"SessionDate":"2025-05-21","SessionTopic":"Soccer_and_Writing","sessionStart":"16:00",'
         f'"sessionEnd":"17:30","TeamSeasonId":"{real_org.env.seed.team_season_id}"}}'
@@ -116,10 +118,14 @@ def test_the_old_apps_add_session_modal_with_lowercase_times_creates_a_session_w
 
     assert answer.status_code == 201, answer.text
     [session] = only(real_org, "Session__c")
-    assert "Session_Start__c" not in session
-    assert "Session_End__c" not in session
+    assert answer.json() == {"SessionId": session["Id"], "TaskId": None, "Attendances": []}
+    assert (session["Session_Date__c"], session["Session_Start__c"], session["Session_End__c"]) == (
+        "2025-05-21",
+        "16:00:00.000Z",
+        "17:30:00.000Z",
+    )
     assert session["Session_Topic__c"] == "Soccer and Writing"
-    assert only(real_org, "SCORES_Task__c") == []
+    assert only(real_org, "SCORES_Task__c") == []  # no CoachId: no task
 
 
 def test_the_new_apps_three_field_request_gets_the_session_id_it_reads(real_org: RealOrg) -> None:

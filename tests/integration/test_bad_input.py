@@ -83,6 +83,18 @@ def test_a_repeated_query_parameter_with_different_values_is_a_400_saying_so(org
     assert "more than once" in found["createAttendanceTask"]
 
 
+def test_a_time_under_both_spellings_with_different_values_is_a_400_naming_both(org: LocalEnvironment) -> None:
+    body = session_body(org, SessionStart="18:00", sessionStart="17:00", SessionEnd="19:30", sessionEnd="19:30:00Z")
+    answer = post_session(body)
+    found = refused(org, answer)
+
+    assert found == {
+        "SessionStart": "is 18:00:00.000 but sessionStart is 17:00:00.000: SessionStart and sessionStart are the "
+        "same field, so give one of them or the same time in both"
+    }
+    assert answer.body["errors"] == [{"field": "SessionStart", "message": found["SessionStart"]}]
+
+
 @pytest.mark.parametrize("shape", ["[]", "[session]", "[session, other session]", '"text"', "42", "null", "true"])
 def test_a_body_that_is_not_exactly_one_json_object_is_a_400_and_reaches_neither_salesforce_nor_the_retry_table(
     org: LocalEnvironment, shape: str

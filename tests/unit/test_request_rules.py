@@ -124,3 +124,64 @@ def test_absent_and_null_optional_fields_are_none_and_unknown_fields_are_dropped
     assert request.SessionTopic is None
     assert request.SessionDate == date(2025, 5, 21)
     assert "Mascot" not in request.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("sent", "start", "end"),
+    [
+        ({"sessionStart": "16:00", "sessionEnd": "17:30"}, time(16), time(17, 30)),  # AddSessionModal
+        ({"SessionStart": "16:00", "sessionEnd": "17:30"}, time(16), time(17, 30)),
+        ({"SessionStart": "16:00", "sessionStart": "16:00:00.000Z"}, time(16), None),  # the same time twice
+        ({"SessionEnd": None, "sessionEnd": "17:30"}, None, time(17, 30)),
+    ],
+)
+def test_lowercase_session_start_and_end_are_the_same_fields_as_the_pascal_case_ones(
+    sent: dict[str, object], start: time | None, end: time | None
+) -> None:
+    request = SessionRequest.model_validate(valid(**sent))
+    assert (request.SessionStart, request.SessionEnd) == (start, end)
+
+
+def test_a_request_is_the_same_request_under_either_spelling_of_the_times() -> None:
+    lowercase = SessionRequest.model_validate(valid(sessionStart="16:00", sessionEnd="17:30"))
+    pascal_case = SessionRequest.model_validate(valid(SessionStart="16:00", SessionEnd="17:30"))
+    assert lowercase.model_dump(mode="json") == pascal_case.model_dump(mode="json")
+    assert "sessionStart" not in lowercase.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "other"),
+    [
+        ({"SessionStart": "16:00", "sessionStart": "17:00"}, "SessionStart", "sessionStart is 17:00:00.000"),
+        ({"SessionEnd": "18:00", "sessionEnd": "18:30"}, "SessionEnd", "sessionEnd is 18:30:00.000"),
+    ],
+)
+def test_both_spellings_with_different_times_are_refused_naming_both(
+    sent: dict[str, object], field: str, other: str
+) -> None:
+    found = problems(valid(**sent))
+    assert set(found) == {field}
+    assert other in found[field]
+    assert f"{field} and {field[0].lower()}{field[1:]} are the same field" in found[field]
+
+
+def test_lowercase_times_follow_the_same_format_rules_under_their_own_name() -> None:
+    found = problems(valid(sessionStart="4pm", sessionEnd="18:00-07:00"))
+    assert "HH:MM, HH:MM:SS or HH:MM:SS.sss" in found["sessionStart"]
+    assert "has the UTC offset -07:00" in found["sessionEnd"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "start"),
+    [
+        ({"sessionStart": "18:00", "sessionEnd": "17:00"}, "sessionEnd", "after sessionStart (18:00:00.000)"),
+        ({"SessionStart": "18:00", "sessionEnd": "18:00"}, "sessionEnd", "after SessionStart (18:00:00.000)"),
+        ({"sessionStart": "18:00", "SessionEnd": "17:00"}, "SessionEnd", "after sessionStart (18:00:00.000)"),
+    ],
+)
+def test_the_end_must_be_after_the_start_whichever_names_they_come_under(
+    sent: dict[str, object], field: str, start: str
+) -> None:
+    found = problems(valid(**sent))
+    assert set(found) == {field}
+    assert start in found[field]
