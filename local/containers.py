@@ -84,3 +84,54 @@ def container_fleet(size: int, aws_endpoint_url: str) -> Iterator[ContainerFleet
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+
+
+def _single_container(environment: dict[str, str], connection: Connection, timeout_seconds: float) -> None:
+    """One container whose invocations have the given Lambda timeout; killed from outside, it dies as Lambda's do."""
+    os.environ.update(environment)
+    from handler.app import lambda_handler
+    from local.lambda_runtime import LocalContext
+
+    connection.send(READY)
+    while (event := connection.recv()) is not None:
+        connection.send(lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds)))
+
+
+class ContainerProcess:
+    """A fresh interpreter that imports the handler as Lambda does, and can be SIGKILLed mid-invocation."""
+
+    def __init__(self, aws_endpoint_url: str, timeout_seconds: float = 30.0, **environment: str) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self._connection, theirs = spawn.Pipe()
+        env = {**os.environ, "AWS_ENDPOINT_URL": aws_endpoint_url, **environment}
+        self.process = spawn.Process(target=_single_container, args=(env, theirs, timeout_seconds), daemon=True)
+        self.process.start()
+        if not self._connection.poll(120) or self._connection.recv() != READY:
+            raise RuntimeError("the container did not start")
+
+    def send(self, event: dict[str, Any]) -> None:
+        """Start an invocation without waiting for its answer."""
+        self._connection.send(event)
+
+    def answer(self, timeout: float = 60.0) -> dict[str, Any]:
+        if not self._connection.poll(timeout):
+            raise TimeoutError("the container did not answer")
+        response: dict[str, Any] = self._connection.recv()
+        return response
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.send(event)
+        return self.answer()
+
+    def kill(self) -> None:
+        """SIGKILL: no except, finally or atexit runs, like a Lambda timeout or an out-of-memory kill."""
+        self.process.kill()
+        self.process.join(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with suppress(OSError):
+                self._connection.send(None)
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.kill()

@@ -1,0 +1,134 @@
+"""Exactly once when a container dies mid-request: SIGKILL, not an exception, so no except or finally runs.
+
+Each test runs the handler in fresh interpreters (local.containers.ContainerProcess) that share the
+moto server's DynamoDB and the Salesforce stand-in, kills one at a chosen instant, and has a new
+container repeat the request as the app would, until it is no longer told to wait.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from local.api_gateway_events import rest_event
+from local.containers import ContainerProcess
+from local.environment import IDEMPOTENCY_TABLE, LocalEnvironment, aws_endpoint
+from tests.conftest import Answer, as_answer, post_session, session_body
+from tests.integration.test_lost_answers import (
+    NOTHING,
+    ONE_BUNDLE,
+    RECONCILING_QUERY,
+    described,
+    lose_the_answer_after_commit,
+    the_bundle_in,
+)
+
+LAMBDA_TIMEOUT = 6.0  # a dead attempt's in-progress record lasts this long
+SETTLE_SECONDS = "3"
+KEYED = pytest.mark.parametrize("keyed", [True, False], ids=["same-key", "no-key-identical-body"])
+
+
+@pytest.fixture
+def endpoint(org: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("LOST_ANSWER_SETTLE_SECONDS", SETTLE_SECONDS)
+    with aws_endpoint() as url:
+        yield url
+
+
+@pytest.fixture
+def containers(endpoint: str) -> Iterator[Callable[[], ContainerProcess]]:
+    """New containers on demand; every one is gone after the test."""
+    started: list[ContainerProcess] = []
+
+    def new_container() -> ContainerProcess:
+        started.append(ContainerProcess(endpoint, timeout_seconds=LAMBDA_TIMEOUT))
+        return started[-1]
+
+    yield new_container
+    for container in started:
+        container.stop()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not come true in time")
+        time.sleep(0.02)
+
+
+def repeat_until_answered(container: ContainerProcess, event: dict[str, Any], seconds: float = 30.0) -> Answer:
+    """The app's retry loop: a 409 or 504 says to come back (after Retry-After, when given)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = as_answer(container.invoke(event))
+        if answer.status not in (409, 504) or time.monotonic() > deadline:
+            return answer
+        time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 2.0))
+
+
+def records_in_progress() -> int:
+    items = boto3.client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)["Items"]
+    return sum(item["status"]["S"] == "INPROGRESS" for item in items)
+
+
+@KEYED
+def test_a_container_killed_after_salesforce_committed_leaves_one_bundle_that_the_retry_answers_with(
+    org: LocalEnvironment, containers: Callable[[], ContainerProcess], keyed: bool
+) -> None:
+    event = rest_event(session_body(org), headers={"Idempotency-Key": "killed-1"} if keyed else {})
+    org.standin.inject_fault("composite", after_commit=True, delay=15, status=504, body="<html>504</html>")
+    first = containers()
+
+    first.send(event)
+    wait_until(lambda: org.standin.record_count() == ONE_BUNDLE)  # committed; its answer is held back
+    first.kill()
+    retry = repeat_until_answered(containers(), event)
+
+    assert retry.status == 201, retry.body
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(retry) == the_bundle_in(org)
+
+
+@KEYED
+def test_a_container_killed_before_salesforce_committed_is_created_once_by_the_retry(
+    org: LocalEnvironment, containers: Callable[[], ContainerProcess], keyed: bool
+) -> None:
+    event = rest_event(session_body(org), headers={"Idempotency-Key": "killed-2"} if keyed else {})
+    org.standin.inject_fault("composite", delay=15, drop_connection=True)  # held, never carried out
+    first = containers()
+
+    first.send(event)
+    wait_until(lambda: records_in_progress() == 1)
+    time.sleep(0.5)  # well into the invocation: the token, the enrollment query, the composite sent
+    first.kill()
+    assert org.standin.record_count() == NOTHING
+    retry = repeat_until_answered(containers(), event)
+
+    assert retry.status == 201, retry.body
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(retry) == the_bundle_in(org)
+
+
+@KEYED
+def test_a_repeat_killed_while_it_looks_for_a_lost_answer_leaves_the_next_repeat_to_find_it(
+    org: LocalEnvironment, containers: Callable[[], ContainerProcess], keyed: bool
+) -> None:
+    headers = {"Idempotency-Key": "killed-3"} if keyed else {}
+    lose_the_answer_after_commit(org)
+    assert post_session(session_body(org), headers=headers).status == 504  # committed, answer lost
+    event = rest_event(session_body(org), headers=headers)
+    org.standin.inject_fault("query", delay=15, when=RECONCILING_QUERY)  # the repeat's look hangs
+    looking = containers()
+
+    looking.send(event)
+    wait_until(lambda: records_in_progress() >= 1)  # it claimed the lost answer
+    time.sleep(0.5)
+    looking.kill()
+    retry = repeat_until_answered(containers(), event)
+
+    assert retry.status == 201, retry.body
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(retry) == the_bundle_in(org)
