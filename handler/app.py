@@ -155,5 +155,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 # SnapStart's runtime hooks (the python3.13 runtime provides snapshot_restore_py); without SnapStart
 # they are registered and never called.
-register_before_snapshot(prime_before_snapshot)
+register_before_snapshot(prime_before_snapshot, app, retry_guard, salesforce_gateway)
 register_after_restore(refresh_after_restore)

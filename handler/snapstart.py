@@ -11,10 +11,13 @@ uniqueness: random seeds), and no connection is inherited: none was opened befor
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any, cast
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from session_scheduling.idempotency import RetryGuard
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import AttendanceCreated, SessionCreated
 from session_scheduling.secrets_manager import secrets_client, secrets_provider
@@ -58,14 +61,15 @@ class _PrimingContext:
         return 60_000
 
 
-def prime_before_snapshot() -> None:
+def prime_before_snapshot(
+    app: APIGatewayRestResolver, retry_guard: Callable[[], RetryGuard], salesforce_gateway: Callable[[], object]
+) -> None:
+    """Registered by handler.app with its resolver and its per-container builders (this module imports no app)."""
     import netrc  # noqa: F401, PLC0415 - requests looks for ~/.netrc on its first request
 
     import boto3.dynamodb.conditions  # noqa: F401, PLC0415 - Powertools' DynamoDB layer, on its first write
     import simple_salesforce.api  # noqa: F401, PLC0415 - the gateway imports it with the first token
     from botocore.exceptions import ParamValidationError  # noqa: PLC0415
-
-    from handler.app import app, retry_guard, salesforce_gateway  # noqa: PLC0415 - handler.app registers this hook
 
     answer = app.resolve(_DRY_REQUEST, cast("LambdaContext", _PrimingContext()))
     if answer["statusCode"] != 400:  # the dry request must stop at validation, before any route code

@@ -41,3 +41,18 @@ def test_a_restored_container_draws_its_own_random_numbers() -> None:
     run(get_after_restore())
 
     assert [random.random() for _ in range(3)] != in_the_snapshot
+
+
+def test_no_handler_module_imports_the_app_that_registers_it() -> None:
+    """The hooks get the resolver and builders handed in: handler.app imports them, never the other way."""
+    import ast
+    from pathlib import Path
+
+    for module in Path("handler").glob("*.py"):
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(ast.parse(module.read_text()))
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert "handler.app" not in imported, f"{module} imports handler.app"
