@@ -12,7 +12,15 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from handler.observability import count, count_by, logger, request_id
-from handler.problems import invalid_request, outcome_unknown, problem, salesforce_failed
+from handler.problems import (
+    STILL_IN_PROGRESS_RETRY_SECONDS,
+    UNAVAILABLE_RETRY_SECONDS,
+    invalid_request,
+    outcome_unknown,
+    problem,
+    retry_after_seconds,
+    salesforce_failed,
+)
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.lost_answers import EarlierAttemptConflict, EarlierAttemptSettling
 
@@ -31,14 +39,20 @@ def _invalid_request(error: RequestValidationError) -> Response[Any]:
 
 
 def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
-    return problem(409, "The same request is still being processed; retry in a few seconds to get its answer.")
+    return problem(
+        409,
+        f"The same request is still being processed; retry in {STILL_IN_PROGRESS_RETRY_SECONDS} seconds to get its "
+        "answer.",
+        retry_after=STILL_IN_PROGRESS_RETRY_SECONDS,
+    )
 
 
 def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]:
     return problem(
         409,
         "An earlier attempt of this request may still be completing in Salesforce; retry in "
-        f"{max(1, round(settling.seconds_left))} seconds to get its answer.",
+        f"{retry_after_seconds(settling.seconds_left)} seconds to get its answer.",
+        retry_after=settling.seconds_left,
         requestId=request_id(),
     )
 
@@ -67,7 +81,9 @@ def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Respon
     )
     return problem(
         503,
-        "The service cannot make sure this request runs only once right now; nothing was created. Retry shortly.",
+        "The service cannot make sure this request runs only once right now; nothing was created. Retry in "
+        f"{UNAVAILABLE_RETRY_SECONDS} seconds.",
+        retry_after=UNAVAILABLE_RETRY_SECONDS,
         requestId=request_id(),
     )
 

@@ -2,10 +2,11 @@
 
 import base64
 import json
+import math
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceFailure
@@ -22,8 +23,22 @@ _JSON_MEDIA_TYPES = ("application/json",)
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
-def _answer(description: str, model: type[BaseModel] = ErrorBody) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
+# Retry-After (seconds) of the answers that say "retry later"; docs/reliability.md says why these values.
+STILL_IN_PROGRESS_RETRY_SECONDS = 3  # a first attempt's two Salesforce round trips, a cold start included
+UNAVAILABLE_RETRY_SECONDS = 5  # DynamoDB throttling or an outage: do not hammer it
+OUTCOME_UNKNOWN_RETRY_SECONDS = 2  # a committed create is found at once; if not, the repeat's 409 says how long
+
+_RETRY_AFTER: OpenAPIResponseHeader = {
+    "description": "Seconds to wait before sending the same request again",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+def _answer(description: str, model: type[BaseModel] = ErrorBody, retry_later: bool = False) -> OpenAPIResponse:
+    answer: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
+    if retry_later:
+        answer["headers"] = {"Retry-After": _RETRY_AFTER}
+    return answer
 
 
 # Every answer POST /sessions gives, for the OpenAPI document.
@@ -36,24 +51,42 @@ DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
     ),
     409: _answer(
         "The same request is still being processed, or an earlier attempt whose answer was lost may still be "
-        "completing (retry shortly), or left records that do not match it cleanly (`records` names them)"
+        "completing (retry after `Retry-After` seconds for either), or left records that do not match it cleanly "
+        "(`records` names them; no `Retry-After`)",
+        retry_later=True,
     ),
     413: _answer("The body is larger than 64 KiB"),
     415: _answer("The content type is not JSON"),
     422: _answer("The Idempotency-Key was used before with a different body"),
     500: _answer("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
-    503: _answer("Retry safety is unavailable; nothing was sent to Salesforce"),
+    503: _answer("Retry safety is unavailable; nothing was sent to Salesforce", retry_later=True),
     504: _answer(
         "Salesforce's answer to the create was lost and its records were not found yet: repeat the same request "
         "(same Idempotency-Key, or the same body) to get them, never a second session",
         SalesforceErrorBody,
+        retry_later=True,
     ),
 }
 
 
-def problem(status: int, message: str, **extra: Any) -> Response[Any]:
+def problem(status: int, message: str, retry_after: float | None = None, **extra: Any) -> Response[Any]:
+    """retry_after: the answer says "retry later", and in how many seconds (the Retry-After header)."""
     body = ErrorBody(message=message, **extra).model_dump(exclude_none=True)
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=_retry_after_header(retry_after),
+    )
+
+
+def retry_after_seconds(seconds: float) -> int:
+    """Retry-After takes whole seconds: rounded up, so a client never comes back too soon, and at least 1."""
+    return max(1, math.ceil(seconds))
+
+
+def _retry_after_header(seconds: float | None) -> dict[str, str] | None:
+    return None if seconds is None else {"Retry-After": str(retry_after_seconds(seconds))}
 
 
 def refusal_before_validation(headers: dict[str, str], body: str | None, is_base64: bool) -> Response[Any] | None:
@@ -77,7 +110,7 @@ def as_proxy_response(response: Response[Any]) -> dict[str, Any]:
     """For answers given before the resolver runs."""
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "headers": {**response.headers, "Content-Type": content_types.APPLICATION_JSON},
         "body": response.body,
         "isBase64Encoded": False,
     }
@@ -157,5 +190,8 @@ def outcome_unknown(request_id: str | None) -> Response[Any]:
         salesforceErrors=[],
     )
     return Response(
-        status_code=504, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
+        status_code=504,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+        headers=_retry_after_header(OUTCOME_UNKNOWN_RETRY_SECONDS),
     )
