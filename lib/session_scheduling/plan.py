@@ -20,6 +20,9 @@ class AttendanceTaskPlan:
     due_date: date  # the session's date: the org's Due_Date__c is a Date field
     owner_user_id: str | None
     students: tuple[Student, ...] = field(default=())
+    # The coach as Created_By_Contact__c and Last_Modified_By_Contact__c: a setting, off by default,
+    # until the org confirms those fields are Contact lookups (TASK_CONTACT_FIELDS_ENABLED).
+    coach_in_contact_fields: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class SalesforceOrg(Protocol):
 
 class TaskRules(Protocol):
     task_owner_user_id: str | None
+    task_contact_fields_enabled: bool
 
 
 def schedule_session(
@@ -36,6 +37,7 @@ def schedule_session(
             coach_id=coach_id,
             due_date=request.SessionDate,
             owner_user_id=rules.task_owner_user_id,
+            coach_in_contact_fields=rules.task_contact_fields_enabled,
             students=org.find_enrolled_students(request.TeamSeasonId, request.SessionDate),
         )
     plan = plan_session(request, task)

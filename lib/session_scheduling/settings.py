@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PositiveFloat,
@@ -18,6 +19,15 @@ from session_scheduling.errors import ServiceMisconfigured
 from session_scheduling.salesforce_ids import to_case_safe_id
 
 USER_ID_PREFIX = "005"
+
+
+def _true_or_false(value: object) -> object:
+    """true or false in any case; blank is the default (a template parameter left empty)."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", ""):
+        return value.strip().lower() == "true"
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
 
 
 def _user_id(value: str) -> str:
@@ -38,6 +48,12 @@ class ServiceSettings(BaseModel):
     read_timeout_seconds: PositiveFloat = Field(default=8.0, alias="SALESFORCE_READ_TIMEOUT_SECONDS")
     task_owner_user_id: Annotated[str, AfterValidator(_user_id)] | None = Field(
         default=None, alias="TASK_OWNER_USER_ID"
+    )
+    # Off until the org confirms Created_By_Contact__c/Last_Modified_By_Contact__c are Contact lookups:
+    # the original never writes them and its examples put User IDs there; if they are not, every task
+    # create, and with allOrNone the whole request, fails (docs/salesforce-fields.md).
+    task_contact_fields_enabled: Annotated[bool, BeforeValidator(_true_or_false)] = Field(
+        default=False, alias="TASK_CONTACT_FIELDS_ENABLED"
     )
 
     # Set in AuthMode CLIENT_ID: the secret with the apps' client_id/client_secret pairs. Unset, API

@@ -79,6 +79,10 @@ def test_the_existing_apis_postman_request_creates_the_session_task_and_attendan
         "Not Started",
         "Take attendance",
     )
+    # As the existing endpoint: no contact audit fields by default (TASK_CONTACT_FIELDS_ENABLED), and the
+    # owner is the configured user (TASK_OWNER_USER_ID; the original hard-codes 0051T000009eHfvQAE).
+    assert {"Created_By_Contact__c", "Last_Modified_By_Contact__c"}.isdisjoint(task)
+    assert task["OwnerId"] == real_org.env.seed.owner_user_id
     rows = only(real_org, "Attendance__c")
     assert sorted(row["ExternalId__c"] for row in rows) == sorted(
         f"{student}-{session['Id']}" for student in real_org.env.seed.student_ids

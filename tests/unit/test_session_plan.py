@@ -1,5 +1,6 @@
 """What must be created: due date of the task, the Salesforce records and the composite request."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -8,7 +9,7 @@ from session_scheduling.errors import SalesforceFailure
 from session_scheduling.plan import SessionPlan, Student
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
 from session_scheduling.salesforce.records import enrollment_query, students_from_query
-from tests.builders import TEAM_SEASON, a_plan
+from tests.builders import COACH, TEAM_SEASON, a_plan
 
 
 def test_session_fields_use_salesforce_formats_and_the_task_is_due_on_the_session_date() -> None:
@@ -106,3 +107,14 @@ def test_an_enrollment_without_a_student_gets_no_attendance_row() -> None:
         {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},
     ]
     assert students_from_query(records) == (Student("003A", "Ana Diaz"),)
+
+
+def test_the_task_names_no_contact_audit_fields_unless_the_setting_asks_for_the_coach_there() -> None:
+    plan = a_plan(0)
+    assert plan.task is not None
+    off = bundle_request(plan, "62.0")["compositeRequest"][1]["body"]
+    on = bundle_request(replace(plan, task=replace(plan.task, coach_in_contact_fields=True)), "62.0")
+    on_task = on["compositeRequest"][1]["body"]
+
+    assert {"Created_By_Contact__c", "Last_Modified_By_Contact__c"}.isdisjoint(off)
+    assert on_task == {**off, "Created_By_Contact__c": COACH, "Last_Modified_By_Contact__c": COACH}

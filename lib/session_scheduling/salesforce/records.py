@@ -38,11 +38,12 @@ def task_fields(task: AttendanceTaskPlan, session_id: str) -> dict[str, Any]:
         "Task_Type__c": TASK_TYPE,
         "Task_Status__c": TASK_STATUS,
         "Assigned_To__c": task.coach_id,
-        "Created_By_Contact__c": task.coach_id,
-        "Last_Modified_By_Contact__c": task.coach_id,
         "Session__c": session_id,
         "Due_Date__c": task.due_date.isoformat(),  # a Date field in the org
     }
+    if task.coach_in_contact_fields:
+        fields["Created_By_Contact__c"] = task.coach_id
+        fields["Last_Modified_By_Contact__c"] = task.coach_id
     if task.owner_user_id is not None:
         fields["OwnerId"] = task.owner_user_id
     return fields
