@@ -32,6 +32,7 @@ class Answer:
     status: int
     body: Any
     headers: dict[str, str]
+    raw: str = ""  # the body as sent, byte for byte
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +102,7 @@ def send(event: dict[str, Any], **invoke_options: Any) -> Answer:
 
 def as_answer(response: dict[str, Any]) -> Answer:
     body = response.get("body")
-    return Answer(response["statusCode"], json.loads(body) if body else None, response.get("headers") or {})
+    return Answer(response["statusCode"], json.loads(body) if body else None, response.get("headers") or {}, body or "")
 
 
 def post_session(body: Any = None, **event_options: Any) -> Answer:

@@ -17,19 +17,19 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceOutcomeUnknown
 from session_scheduling.lost_answer_memory import LostAnswerMemory
-from session_scheduling.lost_answers import OutcomeUnknown
+from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown, RememberedSession
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.retry_memory_table import RetryMemoryTable
 
 KEYED_RETENTION_SECONDS = 24 * 60 * 60
 Outcome = SessionCreated | OutcomeUnknown
+Remembered = Outcome | RememberedSession  # what a call answers: its own outcome, or the memory's
 
 
 class ScheduleCall(BaseModel):
@@ -40,10 +40,6 @@ class ScheduleCall(BaseModel):
     create_attendance_task: bool
 
 
-class RememberedOutcome(RootModel[Outcome]):
-    """What the retry memory holds for a request: its 201 answer, or that its outcome is unknown."""
-
-
 Attempt = Callable[[ScheduleCall], Outcome]
 
 
@@ -51,6 +47,8 @@ class Scheduler(Protocol):
     def attempt(self, request: SessionRequest, create_attendance_task: bool) -> Outcome: ...
 
     def resume(self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown) -> Outcome: ...
+
+    def named(self, remembered: RememberedSession) -> SessionCreated: ...
 
 
 class RetryGuard:
@@ -106,6 +104,8 @@ class RetryGuard:
         outcome = _remembered(config, store, first_attempt)(call)
         if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
             return outcome
+        if isinstance(outcome, RememberedSession):  # a repeat: the first answer, named by Salesforce
+            return scheduler.named(outcome)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
         if not ran_now:
@@ -152,20 +152,22 @@ def _known(outcome: Outcome) -> SessionCreated:
     return outcome
 
 
-def _remembered(config: IdempotencyConfig, store: RetryMemoryTable, function: Attempt) -> Attempt:
-    """function, answered from the store when the config says the call was seen before."""
+def _remembered(
+    config: IdempotencyConfig, store: RetryMemoryTable, function: Attempt
+) -> Callable[[ScheduleCall], Remembered]:
+    """function, answered from the store (without names) when the config says the call was seen before."""
 
     @idempotent_function(  # type: ignore[untyped-decorator] # Powertools' decorator factory is untyped
         data_keyword_argument="call",
         config=config,
         persistence_store=store,
-        output_serializer=PydanticSerializer(RememberedOutcome),
+        output_serializer=NamesFreeSerializer(),
     )
     def schedule_session_once(call: ScheduleCall) -> Outcome:
         return function(call)
 
-    def remembered(call: ScheduleCall) -> Outcome:
-        result: Any = schedule_session_once(call=call)
-        return result.root if isinstance(result, RememberedOutcome) else result
+    def remembered(call: ScheduleCall) -> Remembered:
+        result: Remembered = schedule_session_once(call=call)
+        return result
 
     return remembered

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from session_scheduling.lost_answers import OutcomeUnknown
+from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown
 from session_scheduling.response import SessionCreated
 
 LOST_ANSWER_RETENTION_SECONDS = 24 * 60 * 60  # the Idempotency-Key's lifetime
@@ -92,8 +92,8 @@ class LostAnswerMemory:
         return True
 
     def settle(self, store: DynamoDBPersistenceLayer, created: SessionCreated) -> None:
-        """The answer the lost attempt should have had, remembered as Powertools remembers a success."""
-        store.save_success(self._data, created.model_dump(mode="json"))
+        """The answer the lost attempt should have had, remembered as Powertools remembers a success: without names."""
+        store.save_success(self._data, NamesFreeSerializer().to_dict(created))
 
     def _key(self, store: DynamoDBPersistenceLayer) -> str:
         key = store._get_hashed_idempotency_key(self._data)

@@ -12,31 +12,17 @@ reason to create a second bundle.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
-
-from pydantic import BaseModel
+from typing import Protocol
 
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.plan import FoundBundle, FoundSession
+from session_scheduling.remembered_answer import OutcomeUnknown, RememberedSession
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import AttendanceCreated, SessionCreated
 from session_scheduling.scheduler import SalesforceOrg, TaskRules, schedule_session
 
 # Salesforce stamps CreatedDate with its own clock; a margin keeps a small skew from hiding a record.
 CLOCK_SKEW = timedelta(minutes=2)
-
-
-class OutcomeUnknown(BaseModel):
-    """What the retry memory keeps after a lost answer: enough for a later attempt to find the records."""
-
-    outcome: Literal["unknown"] = "unknown"
-    attempt_started: datetime  # the first attempt's start: a look covers every attempt since
-    integration_user: str | None  # None: an attempt that died before it knew; the looking one's user then
-    latest_attempt_started: datetime | None = None  # the last attempt that may have created: settle from it
-
-    @property
-    def settling_since(self) -> datetime:
-        return self.latest_attempt_started or self.attempt_started
 
 
 @dataclass
@@ -77,6 +63,8 @@ class EarlierAttempts(Protocol):
     ) -> tuple[FoundSession, ...]: ...
 
     def bundle_of(self, session_id: str) -> FoundBundle: ...
+
+    def student_names(self, session_id: str) -> dict[str, str | None]: ...
 
 
 class ReconcilingOrg(SalesforceOrg, EarlierAttempts, Protocol):
@@ -172,6 +160,11 @@ class SessionScheduler:
         if waited < self.settle_seconds:
             raise EarlierAttemptSettling(self.settle_seconds - waited)
         return self.attempt(request, create_attendance_task, attempt_started=lost.attempt_started)
+
+    def named(self, remembered: RememberedSession) -> SessionCreated:
+        """A repeat's answer: the first one, its students named as Salesforce names them now (one query)."""
+        names = self.org().student_names(remembered.SessionId) if remembered.Attendances else {}
+        return remembered.named(names)
 
     def _look(
         self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown

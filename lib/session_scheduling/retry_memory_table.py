@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyIt
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 
 from session_scheduling.lost_answer_memory import LOST_ANSWER_RETENTION_SECONDS, MARKER, record_data
-from session_scheduling.lost_answers import OutcomeUnknown
+from session_scheduling.remembered_answer import OutcomeUnknown
 
 # An in-progress record from before this table kept the marker: its attempt began at most one maximal
 # Lambda timeout before its in-progress expiry.

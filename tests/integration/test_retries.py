@@ -32,17 +32,43 @@ def with_key(key: str) -> dict[str, Any]:
     return {"headers": {"Idempotency-Key": key}}
 
 
-def test_a_repeated_idempotency_key_replays_the_first_answer_without_touching_salesforce(
+def test_a_repeated_idempotency_key_replays_the_first_answer_with_one_read_for_the_names(
     org: LocalEnvironment,
 ) -> None:
+    """The retry memory holds no names (docs/privacy.md): one query names the students again, nothing is created."""
     first = post_session(session_body(org), **with_key("tap-1"))
     org.standin.reset_calls()
     second = post_session(session_body(org), **with_key("tap-1"))
 
     assert (first.status, second.status) == (201, 201)
-    assert second.body == first.body
-    assert org.standin.calls == []
+    assert second.raw == first.raw  # byte for byte
+    assert [(call.method, call.kind) for call in org.standin.calls] == [("GET", "query")]
     assert org.standin.record_count()["Session__c"] == 1
+
+
+def test_a_repeat_without_students_to_name_does_not_touch_salesforce(org: LocalEnvironment) -> None:
+    first = post_session(session_body(org, CoachId=...), **with_key("tap-2"))
+    org.standin.reset_calls()
+    second = post_session(session_body(org, CoachId=...), **with_key("tap-2"))
+
+    assert (first.status, second.status) == (201, 201)
+    assert second.raw == first.raw
+    assert org.standin.calls == []
+
+
+def test_a_repeat_names_students_as_salesforce_names_them_now(org: LocalEnvironment) -> None:
+    first = post_session(session_body(org), **with_key("tap-3"))
+    renamed = first.body["Attendances"][0]["StudentId"]
+    org.standin.org.committed["Contact"][renamed]["Name"] = "Ana Diaz-Renamed"  # renamed in Salesforce since
+
+    second = post_session(session_body(org), **with_key("tap-3"))
+
+    assert second.status == 201
+    [row] = [row for row in second.body["Attendances"] if row["StudentId"] == renamed]
+    assert row["StudentName"].endswith("Diaz-Renamed")
+    assert [r["AttendanceId"] for r in second.body["Attendances"]] == [
+        r["AttendanceId"] for r in first.body["Attendances"]
+    ]
 
 
 def test_an_identical_request_without_a_key_within_the_window_is_a_retry(org: LocalEnvironment) -> None:

@@ -103,6 +103,13 @@ class SalesforceGateway:
         answer = self._call("session", "reconciling query", query)
         return tuple(found_session(record) for record in answer.get("records", []))
 
+    def student_names(self, session_id: str) -> dict[str, str | None]:
+        """Each attendance row's student (Contact ID) and name, as Salesforce holds them now."""
+        soql = attendance_of_session_query(session_id)
+        answer = self._call("attendance", "names query", lambda sf, timeout: sf.query_all(soql, timeout=timeout))
+        rows = [found_attendance(record) for record in answer.get("records", [])]
+        return {row.student.contact_id: row.student.name for row in rows}
+
     def bundle_of(self, session_id: str) -> FoundBundle:
         """The session's tasks and attendance rows, both read in one composite call."""
         base = f"/services/data/v{self._read_secret().api_version}/query/?q="
