@@ -1,0 +1,164 @@
+"""What CloudFormation creates from template.yaml after SAM's transform, for every deployment we support.
+
+SAM's transform runs as CloudFormation runs it, with the deployment's parameter values (the SAM CLI's
+aws-sam-translator, in .venv-sam); conditions and AWS::NoValue are then resolved as CloudFormation
+would. What only a real deploy can show is listed in docs/deploy.md ("What the template tests prove").
+"""
+
+from typing import Any
+
+import pytest
+from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+from openapi_spec_validator.validation.validators import OpenAPIV2SpecValidator
+
+from tests.infrastructure.cloudformation import DeployedTemplate
+from tests.infrastructure.sam_deployments import (
+    LEGACY_URL,
+    SAM_PYTHON,
+    Deployment,
+    baseline,
+    combinations,
+    longest_values,
+    new_code,
+    one_parameter_changed,
+    samconfig_environments,
+    translate,
+)
+
+COMBINATIONS = combinations()
+SUPPORTED = COMBINATIONS + samconfig_environments()
+CHANGES = one_parameter_changed()
+WITH_LEGACY = [deployment for deployment in COMBINATIONS if deployment.parameters["LegacyApiBaseUrl"]]
+WITHOUT_LEGACY = [deployment for deployment in COMBINATIONS if not deployment.parameters["LegacyApiBaseUrl"]]
+ISSUE_19_PARAMETERS = ("SnapStart", "LogLevel", "IdempotencyWindowSeconds", "AuthMode")
+ALIAS_URI = "arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/${SessionsFunctionAliaslive}/invocations"
+SECURITY = {"CLIENT_ID": [], "API_KEY": [{"api_key": []}], "IAM": [{"sigv4": []}]}
+VERSION_SCHEMA = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-west-2", "AWS::Lambda::Version").schema
+# Set on the function, not captured by a version; the descriptions are the lever itself.
+NOT_CAPTURED_BY_A_VERSION = {"ReservedConcurrentExecutions", "Tags", "Description"}
+
+
+@pytest.fixture(scope="module")
+def deployed() -> dict[Deployment, DeployedTemplate]:
+    if not SAM_PYTHON.exists():
+        pytest.fail("the SAM translator is missing: run `make test` (it installs .venv-sam)")
+    return translate([*SUPPORTED, *CHANGES, baseline(), new_code(), longest_values()])
+
+
+def ids(deployments: list[Deployment]) -> list[str]:
+    return [deployment.name for deployment in deployments]
+
+
+def methods_by_path(stack: DeployedTemplate) -> dict[str, list[str]]:
+    paths = stack.resources["SessionsApi"]["Properties"]["Body"]["paths"]
+    return {path: sorted(operations) for path, operations in paths.items()}
+
+
+def post_sessions(stack: DeployedTemplate) -> Any:
+    return stack.resources["SessionsApi"]["Properties"]["Body"]["paths"]["/sessions"]["post"]
+
+
+def the_version(stack: DeployedTemplate) -> tuple[str, Any]:
+    [(logical_id, version)] = stack.of_type("AWS::Lambda::Version").items()
+    return logical_id, version["Properties"]
+
+
+def live_moves(before: DeployedTemplate, after: DeployedTemplate) -> bool:
+    """A new version behind live: a new logical ID, or a property CloudFormation replaces the version for."""
+    (old_id, old), (new_id, new) = the_version(before), the_version(after)
+    replaced_on = [pointer.removeprefix("/properties/") for pointer in VERSION_SCHEMA["createOnlyProperties"]]
+    return old_id != new_id or any(old.get(name) != new.get(name) for name in replaced_on)
+
+
+def what_a_version_runs(stack: DeployedTemplate) -> Any:
+    function = stack.resources["SessionsFunction"]["Properties"]
+    return {name: value for name, value in function.items() if name not in NOT_CAPTURED_BY_A_VERSION}
+
+
+@pytest.mark.parametrize("deployment", SUPPORTED, ids=ids(SUPPORTED))
+def test_the_api_has_one_stage_the_one_named_by_stage_name(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    [stage] = stack.of_type("AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["StageName"] == stack.parameters["StageName"]
+    assert [d["Properties"].get("StageName") for d in stack.of_type("AWS::ApiGateway::Deployment").values()] == [None]
+
+
+@pytest.mark.parametrize("deployment", COMBINATIONS, ids=ids(COMBINATIONS))
+def test_post_sessions_asks_for_the_credentials_of_the_auth_mode(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    assert post_sessions(stack)["security"] == SECURITY[deployment.parameters["AuthMode"]]
+
+
+@pytest.mark.parametrize("deployment", SUPPORTED, ids=ids(SUPPORTED))
+def test_the_api_calls_the_live_alias_never_latest(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    assert post_sessions(stack)["x-amazon-apigateway-integration"]["uri"] == ALIAS_URI
+    alias = stack.resources["SessionsFunctionAliaslive"]
+    assert alias["Type"] == "AWS::Lambda::Alias"
+    assert alias["Properties"]["Name"] == "live"
+    version_id, _ = the_version(stack)
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    permission = stack.resources["ApiInvokesFunction"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "SessionsFunctionAliaslive"}
+
+
+@pytest.mark.parametrize("deployment", WITHOUT_LEGACY, ids=ids(WITHOUT_LEGACY))
+def test_without_a_legacy_url_post_sessions_is_the_only_path_and_method(deployed: Any, deployment: Deployment) -> None:
+    assert methods_by_path(deployed[deployment]) == {"/sessions": ["post"]}
+
+
+@pytest.mark.parametrize("deployment", WITH_LEGACY, ids=ids(WITH_LEGACY))
+def test_with_a_legacy_url_every_other_path_and_method_is_forwarded_to_it(
+    deployed: Any, deployment: Deployment
+) -> None:
+    stack = deployed[deployment]
+    assert methods_by_path(stack) == {
+        "/sessions": ["post", "x-amazon-apigateway-any-method"],
+        "/{proxy+}": ["x-amazon-apigateway-any-method"],
+    }
+    paths = stack.resources["SessionsApi"]["Properties"]["Body"]["paths"]
+    other_methods = paths["/sessions"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+    other_paths = paths["/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+    assert (other_methods["type"], other_methods["uri"]) == ("http_proxy", f"{LEGACY_URL}/sessions")
+    assert (other_paths["type"], other_paths["uri"]) == ("http_proxy", f"{LEGACY_URL}/{{proxy}}")
+
+
+@pytest.mark.parametrize("deployment", SUPPORTED, ids=ids(SUPPORTED))
+def test_the_api_definition_is_valid_openapi_2(deployed: Any, deployment: Deployment) -> None:
+    body = deployed[deployment].resources["SessionsApi"]["Properties"]["Body"]
+    assert [error.message for error in OpenAPIV2SpecValidator(body).iter_errors()] == []
+
+
+@pytest.mark.parametrize("deployment", SUPPORTED, ids=ids(SUPPORTED))
+def test_snapstart_snapshots_published_versions_exactly_when_enabled(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    expected = "PublishedVersions" if stack.parameters["SnapStart"] == "Enabled" else "None"
+    assert stack.resources["SessionsFunction"]["Properties"]["SnapStart"] == {"ApplyOn": expected}
+
+
+@pytest.mark.parametrize("changed", CHANGES, ids=ids(CHANGES))
+def test_live_moves_to_a_new_version_exactly_when_a_parameter_change_reaches_the_function(
+    deployed: Any, changed: Deployment
+) -> None:
+    before, after = deployed[baseline()], deployed[changed]
+    assert live_moves(before, after) == (what_a_version_runs(before) != what_a_version_runs(after))
+
+
+@pytest.mark.parametrize("parameter", ISSUE_19_PARAMETERS)
+def test_a_deploy_changing_only_this_parameter_moves_live_to_a_new_version(deployed: Any, parameter: str) -> None:
+    [changed] = [deployment for deployment in CHANGES if deployment.name.startswith(f"{parameter}=")]
+    assert live_moves(deployed[baseline()], deployed[changed])
+
+
+def test_new_code_publishes_a_new_version(deployed: Any) -> None:
+    assert the_version(deployed[baseline()])[0] != the_version(deployed[new_code()])[0]
+
+
+@pytest.mark.parametrize("deployment", [*SUPPORTED, longest_values()], ids=[*ids(SUPPORTED), longest_values().name])
+def test_the_function_and_its_version_share_a_description_lambda_accepts(deployed: Any, deployment: Deployment) -> None:
+    """Lambda publishes only a changed function: the function's description changes with the version's."""
+    stack = deployed[deployment]
+    description = stack.resources["SessionsFunction"]["Properties"]["Description"]
+    assert the_version(stack)[1]["Description"] == description
+    assert isinstance(description, str)
+    assert len(description) <= VERSION_SCHEMA["properties"]["Description"]["maxLength"]
