@@ -1,5 +1,6 @@
 """Every failure's answer, registered on the resolver once: errors are types, turned into HTTP here only."""
 
+import traceback
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -102,8 +103,13 @@ def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
 
 
 def _unexpected(error: Exception) -> Response[Any]:
-    """A bug of ours: log it with its traceback, answer without one."""
-    logger.exception("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__})
+    """A bug of ours: log where it happened, answer without it.
+
+    Not the exception's message: a bug's message can quote the data it choked on (pydantic's does,
+    input values included), and the data here names children (docs/privacy.md).
+    """
+    frames = [f"{frame.filename}:{frame.lineno} {frame.name}" for frame in traceback.extract_tb(error.__traceback__)]
+    logger.error("unexpected failure", extra={"outcome": "error", "error_type": type(error).__name__, "where": frames})
     return problem(500, "The service failed unexpectedly.", requestId=request_id())
 
 

@@ -101,3 +101,26 @@ def test_no_name_in_any_log_line_metric_or_error_body(
     assert names_in(org, kept) == []
     for answer in (answers[2], answers[4], answers[5]):
         assert names_in(org, answer.raw) == []
+
+
+def test_a_bug_whose_message_quotes_a_name_is_logged_by_type_and_place_without_it(
+    org: LocalEnvironment, everything_kept: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_scheduling.lost_answers import SessionScheduler
+
+    name = next(iter(org.seed.student_names.values()))
+
+    def choke(*_: object) -> None:
+        raise ValueError(f"input_value='{name}' is not valid")  # as a pydantic error would quote it
+
+    post_session(session_body(org), headers={"Idempotency-Key": "privacy-4"})
+    monkeypatch.setattr(SessionScheduler, "named", choke)
+
+    answer = post_session(session_body(org), headers={"Idempotency-Key": "privacy-4"})
+
+    assert answer.status == 500
+    kept = everything_kept()
+    assert '"error_type":"ValueError"' in kept
+    assert "choke" in kept  # where it happened
+    assert name not in kept
+    assert name not in answer.raw
