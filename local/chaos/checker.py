@@ -1,0 +1,102 @@
+"""What the org holds after the soak, against what each coach was told.
+
+- duplicates: a request with more than one session (whatever it was answered);
+- mismatches: a 2xx whose SessionId, TaskId and attendance IDs are not exactly the request's one bundle
+  in the org (or two 2xx answers that differ), or a 4xx other than 409 for a request that has records;
+- orphans: a task or attendance row whose session does not exist, a session no request asked for, or
+  a session without the task and rows its request asked for (one row per enrolled student) or with
+  ones it did not ask for.
+A request given up may have one bundle (an attempt committed and its every answer was lost) or none.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from local.chaos.coaches import RequestLog
+from local.org_standin import SalesforceStandin
+
+
+@dataclass
+class Findings:
+    duplicates: int = 0
+    orphans: int = 0
+    mismatches: int = 0
+    given_up: int = 0
+    given_up_with_bundle: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def failed(self) -> bool:
+        return bool(self.duplicates or self.orphans or self.mismatches)
+
+
+def check_org(logs: list[RequestLog], standin: SalesforceStandin, students: set[str]) -> Findings:
+    found = Findings()
+    sessions = {record["Id"]: record for record in standin.records("Session__c")}
+    by_topic: dict[str, list[str]] = defaultdict(list)
+    for session_id, record in sessions.items():
+        by_topic[record.get("Session_Topic__c") or ""].append(session_id)
+    tasks: dict[str, list[str]] = defaultdict(list)
+    rows: dict[str, dict[str, str]] = defaultdict(dict)  # session -> attendance id -> student
+    for task in standin.records("SCORES_Task__c"):
+        tasks[task.get("Session__c") or ""].append(task["Id"])
+    for row in standin.records("Attendance__c"):
+        rows[row.get("Session__c") or ""][row["Id"]] = row.get("Contact__c") or ""
+    for parent in set(tasks) | set(rows):
+        if parent not in sessions:
+            found.orphans += len(tasks[parent]) + len(rows[parent])
+            found.problems.append(
+                f"orphan: task(s) {tasks[parent]} and row(s) {sorted(rows[parent])} of missing session {parent!r}"
+            )
+    wanted = {log.request.topic: log for log in logs}
+    for topic, ids in by_topic.items():
+        if topic not in wanted:
+            found.orphans += len(ids)
+            found.problems.append(f"orphan: session(s) {ids} with topic {topic!r} that no request sent")
+    for log in logs:
+        _check_request(log, by_topic.get(log.request.topic, []), tasks, rows, students, found)
+    return found
+
+
+def _check_request(
+    log: RequestLog,
+    session_ids: list[str],
+    tasks: dict[str, list[str]],
+    rows: dict[str, dict[str, str]],
+    students: set[str],
+    found: Findings,
+) -> None:
+    request = log.request
+    said = f"request {request.number} ({'keyed' if request.keyed else 'keyless'}, {'with' if request.with_task else 'no'} task, tries {' '.join(log.story)})"
+    if len(session_ids) > 1:
+        found.duplicates += len(session_ids) - 1
+        found.problems.append(f"duplicate: {said} has {len(session_ids)} sessions {sorted(session_ids)}")
+    for session_id in session_ids:
+        bundle_rows = rows.get(session_id, {})
+        want_tasks, want_students = (1, students) if request.with_task else (0, set())
+        if len(tasks.get(session_id, [])) != want_tasks or sorted(bundle_rows.values()) != sorted(want_students):
+            found.orphans += 1
+            found.problems.append(
+                f"orphan: {said}: session {session_id} has tasks {tasks.get(session_id)} and rows {bundle_rows}"
+            )
+    successes = [body for status, body in log.answers if 200 <= status < 300]
+    refused = [status for status, _ in log.answers if 400 <= status < 500 and status != 409]
+    if log.gave_up:
+        found.given_up += 1
+        found.given_up_with_bundle += bool(session_ids)
+    if refused and session_ids:
+        found.mismatches += 1
+        found.problems.append(f"mismatch: {said} was refused ({refused}) yet has session(s) {session_ids}")
+    if not successes:
+        return
+    described = {_described(body) for body in successes}
+    org_bundles = {(sid, tuple(sorted(tasks.get(sid, []))), tuple(sorted(rows.get(sid, {})))) for sid in session_ids}
+    if len(described) != 1 or not described <= org_bundles:  # a duplicate is counted once, above
+        found.mismatches += 1
+        found.problems.append(f"mismatch: {said} was answered {sorted(described)}; the org has {sorted(org_bundles)}")
+
+
+def _described(body: Any) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    task = body.get("TaskId")
+    rows = tuple(sorted(row["AttendanceId"] for row in body.get("Attendances") or []))
+    return (body.get("SessionId"), (task,) if task else (), rows)
