@@ -140,6 +140,8 @@ def test_snapstart_snapshots_published_versions_exactly_when_enabled(deployed: A
 def test_live_moves_to_a_new_version_exactly_when_a_parameter_change_reaches_the_function(
     deployed: Any, changed: Deployment
 ) -> None:
+    """Each parameter changed alone from the defaults. (AuthMode API_KEY <-> IAM, which the function does not
+    see, also publishes a version: the description names the AuthMode. Harmless, and easier to read.)"""
     before, after = deployed[baseline()], deployed[changed]
     assert live_moves(before, after) == (what_a_version_runs(before) != what_a_version_runs(after))
 
