@@ -78,7 +78,7 @@ def prime_before_snapshot(
     created = SessionCreated(
         SessionId="a0pcX0000008y3pQAA",
         TaskId=None,
-        Attendances=[AttendanceCreated(AttendanceId="a0A", StudentId="003", StudentName="Ana Diaz")],
+        Attendances=[AttendanceCreated(AttendanceId="a0A", StudentId="003", StudentName="Priming Placeholder")],
     )
     created.model_dump_json()
     salesforce_gateway()  # the gateway and its HTTPS session object: no connection, no token

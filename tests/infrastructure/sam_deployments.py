@@ -35,6 +35,7 @@ LONGEST_VALUES = {
     "LogLevel": "WARNING",
     "IdempotencyWindowSeconds": "86400",
     "TaskOwnerUserId": "005000000000001AAA",
+    "TaskContactFieldsEnabled": "false",
     "SalesforceSecretArn": f"arn:aws:secretsmanager:us-west-2:111122223333:secret:{'n' * 83}-AbCdEf",
 }
 

@@ -159,3 +159,34 @@ def test_samconfig_chooses_snapstart_per_environment(environment: str, snapstart
 def test_the_memory_size_is_one_full_vcpu(template: Any) -> None:
     """Chosen from make bench's cold requests under Lambda's CPU share (docs/performance.md)."""
     assert template["Globals"]["Function"]["MemorySize"] == 1769
+
+
+def test_logs_are_kept_30_days_by_default_in_both_log_groups(template: Any) -> None:
+    """docs/privacy.md: logs hold record IDs and coaches' IP addresses, no names."""
+    resources = template["Resources"]
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
+    for group in ("FunctionLogGroup", "ApiAccessLogGroup"):
+        assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_the_retry_table_is_encrypted_expires_its_items_and_keeps_no_backups(template: Any) -> None:
+    table = template["Resources"]["IdempotencyTable"]["Properties"]
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": False}
+
+
+def test_the_access_log_holds_no_body_query_or_header_value(template: Any) -> None:
+    log_format = template["Resources"]["SessionsApi"]["Properties"]["AccessLogSetting"]["Format"]
+    fields = set(re.findall(r"\$context\.([\w.]+)", log_format))
+    assert fields == {
+        "requestId",
+        "identity.sourceIp",
+        "httpMethod",
+        "resourcePath",
+        "status",
+        "responseLatency",
+        "integration.latency",
+        "identity.apiKeyId",
+        "identity.userAgent",
+    }
