@@ -122,6 +122,54 @@ def lost_answer_figures(env: LocalEnvironment) -> list[str]:
     return lines
 
 
+def retry_memory_figures(env: LocalEnvironment, requests: int) -> list[str]:
+    """What the retry memory costs a first request and saves a repeat: Salesforce and DynamoDB calls, time."""
+    standin = env.standin
+    team = standin.insert("Team_Season__c", {"Name": "bench retry memory"})
+    standin.seed_students(team, 20)
+    dynamodb: list[str] = []
+    client = handler_app.retry_guard().dynamodb_client
+    client.meta.events.register("before-call", lambda model, **_: dynamodb.append(model.name))
+
+    def measured(name: str, task: bool, keyed: bool) -> str:
+        rows = []
+        for number in range(requests):
+            body = {"TeamSeasonId": team, "SessionDate": "2025-05-21", "SessionTopic": f"{name} {number}"}
+            if task:
+                body["CoachId"] = env.seed.coach_id
+            headers = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"} if keyed else {}
+            event = rest_event(body, headers=headers)
+            first = _counted(event, dynamodb)
+            repeat = _counted(event, dynamodb)
+            rows.append((first, repeat))
+        (calls, aws, _), (repeat_calls, repeat_aws, _) = rows[-1]
+        first_p50 = statistics.median(first[2] for first, _ in rows) * 1000
+        repeat_p50 = statistics.median(repeat[2] for _, repeat in rows) * 1000
+        return (
+            f"| {name} | {len(calls)} ({', '.join(calls)}) | {', '.join(aws)} | {first_p50:.1f} ms "
+            f"| {len(repeat_calls)} ({', '.join(repeat_calls) or '-'}) | {', '.join(repeat_aws)} | {repeat_p50:.1f} ms |"
+        )
+
+    return [
+        "| retry memory on, 20 students | first: Salesforce calls | first: DynamoDB calls | first p50 "
+        "| repeat: Salesforce calls | repeat: DynamoDB calls | repeat p50 |",
+        "|---|---|---|---|---|---|---|",
+        measured("keyed, with task", task=True, keyed=True),
+        measured("keyless, with task", task=True, keyed=False),
+        measured("keyed, without task", task=False, keyed=True),
+    ]
+
+
+def _counted(event: dict[str, Any], dynamodb: list[str]) -> tuple[list[str], list[str], float]:
+    """The kinds of the Salesforce calls, the DynamoDB operations and the seconds of one request."""
+    dynamodb.clear()
+    started = time.perf_counter()
+    response = invoke(event)
+    seconds = time.perf_counter() - started
+    assert response["statusCode"] == 201, response["body"]
+    return [call.name for call in handler_app.salesforce_calls], list(dynamodb), seconds
+
+
 def artifact_figures() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
@@ -172,6 +220,8 @@ def main() -> None:
         os.environ["IDEMPOTENCY_TABLE_NAME"] = IDEMPOTENCY_TABLE
         cold_start()
         with_memory = run_case(env, 20, options.requests // 2)
+        env.standin.latency = 0
+        memory = retry_memory_figures(env, max(5, options.requests // 6))
         lost = lost_answer_figures(env)
     lines += [
         "",
@@ -180,6 +230,8 @@ def main() -> None:
         f"traced memory {overhead['peak_mb']:.1f} MB.",
         f"With the retry memory (moto's DynamoDB in-process, two item writes per request) and no added latency: "
         f"p50 {with_memory['p50'] * 1000:.1f} ms end to end, handler's own work {with_memory['own'] * 1000:.1f} ms.",
+        "",
+        *memory,
         "",
         *lost,
         "",
