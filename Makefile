@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run invoke test lint typecheck template unit dev clean openapi load build bench
+.PHONY: run invoke test lint typecheck template unit dev clean openapi load build bench soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Sal
 
 bench: $(STAMP) ## benchmark: Salesforce calls, warm latency and overhead, cold start, artifact size -> docs/performance.md
 	$(BIN)/python -m bench.benchmark --requests 60 --latency 0.05 --output docs/benchmark-latest.md
+
+soak: $(STAMP) ## chaos soak: containers SIGKILLed, Salesforce and DynamoDB faults combined at random, the org checked (SOAK_SECONDS=60 SOAK_SEED=1 SOAK_CONTAINERS=4)
+	$(BIN)/python -m local.chaos
 
 clean:
 	rm -rf $(VENV) .venv-checkov .venv-sam .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -84,6 +84,7 @@ def _check_request(
     if log.gave_up:
         found.given_up += 1
         found.given_up_with_bundle += bool(session_ids)
+        found.problems.append(f"given up (allowed): {said} has session(s) {session_ids}")
     if refused and session_ids:
         found.mismatches += 1
         found.problems.append(f"mismatch: {said} was refused ({refused}) yet has session(s) {session_ids}")

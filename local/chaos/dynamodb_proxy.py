@@ -8,8 +8,9 @@ except DynamoDB calls while a fault is armed:
 The error bodies are DynamoDB's wire format ("Error handling with DynamoDB", Amazon DynamoDB Developer
 Guide: "Error components" shows `{"__type":"com.amazonaws.dynamodb.v20120810#...","message":...}`;
 "Error messages and codes" lists ProvisionedThroughputExceededException as 400, InternalServerError as
-500 and ServiceUnavailable as 503). botocore retries all three itself, up to 10 attempts for DynamoDB,
-so a short fault is absorbed and a long one reaches the service.
+500 and ServiceUnavailable as 503). botocore retries all three itself (its standard retry mode, the
+default of the pinned botocore: 3 attempts), so a short fault is absorbed and a longer one reaches
+the service.
 """
 
 import json

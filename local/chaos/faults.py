@@ -130,9 +130,9 @@ class Chaos:
         if kind == "expired_token":
             self._standin.expire_tokens()
         elif kind == "dynamodb_throttled":
-            self._trouble.throttle(2 + int(luck * 11))  # 2-12 calls: botocore gives up after 10 attempts
+            self._trouble.throttle(1 + int(luck * 6))  # 1-6 calls: botocore gives up after 3 attempts
         elif kind == "dynamodb_outage":
-            self._trouble.outage(1.0 + luck * 3.0, int(luck * 100) % (len(OUTAGE_ANSWERS) + 1))
+            self._trouble.outage(0.5 + luck * 2.0, int(luck * 100) % (len(OUTAGE_ANSWERS) + 1))
         if kind in ("expired_token", "dynamodb_throttled", "dynamodb_outage"):
             self._count(self.faults, kind, invocation)
             return []
