@@ -5,7 +5,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyPersistenceLayerError,
@@ -21,6 +24,7 @@ from handler.problems import (
     problem,
     retry_after_seconds,
     salesforce_failed,
+    unsupported_media_type,
 )
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.lost_answers import EarlierAttemptConflict, EarlierAttemptSettling
@@ -37,6 +41,14 @@ def answer_salesforce_failure(failure: SalesforceFailure) -> Response[Any]:
 def _invalid_request(error: RequestValidationError) -> Response[Any]:
     logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
     return invalid_request(list(error.errors()))
+
+
+def _content_type_refused(refused: RequestUnsupportedContentType) -> Response[Any]:
+    """The resolver reads only a lower-case application/json (or none) as JSON, while the check before routing
+    lets other spellings through (Application/JSON, a bare ";"): found by fuzzing, they were 500s."""
+    logger.info("request rejected", extra={"outcome": "unsupported_content_type"})
+    detail = str(refused.errors()[0].get("msg", "")) if refused.errors() else ""
+    return unsupported_media_type(detail.removeprefix("Unsupported content type: ") or "this content type")
 
 
 def _still_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
@@ -115,6 +127,7 @@ def _unexpected(error: Exception) -> Response[Any]:
 
 ANSWERS: dict[type[Exception], Any] = {
     RequestValidationError: _invalid_request,
+    RequestUnsupportedContentType: _content_type_refused,
     SalesforceFailure: answer_salesforce_failure,
     IdempotencyAlreadyInProgressError: _still_in_progress,
     EarlierAttemptSettling: _earlier_attempt_settling,

@@ -102,8 +102,12 @@ def refusal_before_validation(headers: dict[str, str], body: str | None, is_base
     content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and media_type not in _JSON_MEDIA_TYPES:
-        return problem(415, f"Content-Type must be application/json, not {media_type[:100]}.")
+        return unsupported_media_type(media_type)
     return None
+
+
+def unsupported_media_type(content_type: str) -> Response[Any]:
+    return problem(415, f"Content-Type must be application/json, not {content_type[:100]}.")
 
 
 def as_proxy_response(response: Response[Any]) -> dict[str, Any]:

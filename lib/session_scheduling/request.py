@@ -18,6 +18,10 @@ from pydantic import (
 from session_scheduling.salesforce_ids import to_case_safe_id
 
 CONTACT_ID_PREFIX = "003"
+# The records are created in one composite request, where Salesforce replaces @{referenceId.Field} in any
+# value with another subrequest's result (REST API Developer Guide, "Composite Subrequest"), and offers no
+# escape: text that looks like one cannot be sent.
+_COMPOSITE_REFERENCE = re.compile(r"@\{[^}]*\}")
 SALESFORCE_FIRST_DAY = date(1700, 1, 1)
 SALESFORCE_LAST_DAY = date(4000, 12, 31)
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -76,6 +80,8 @@ def _clock_time(value: object) -> time:
 def _topic(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
+    if _COMPOSITE_REFERENCE.search(value):  # found by fuzzing: the create failed (INVALID_REFERENCE), a 500
+        raise ValueError('must not contain "@{...}": Salesforce would read it as a reference inside the request')
     spaced = value.replace("_", " ")
     return spaced if spaced in ORG_SESSION_TOPICS else value
 
