@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run invoke test lint typecheck template unit dev clean openapi load build bench soak
+.PHONY: run invoke test lint typecheck template unit dev clean openapi load build bench fuzz soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ test: lint typecheck template $(SAM) ## everything CI checks: lint, types, templ
 
 load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Salesforce call
 	$(BIN)/python -m bench.load --clients 20 --seconds 30 --latency 0.05
+
+fuzz: $(STAMP) ## FUZZ_REQUESTS (default 10,000) confused requests through the handler: no 5xx, no record made by a 4xx
+	$(BIN)/pytest tests/fuzz -m fuzz -q -p no:cacheprovider --show-capture=no
 
 bench: $(STAMP) ## benchmark: Salesforce calls, warm latency and overhead, cold start, artifact size -> docs/performance.md
 	$(BIN)/python -m bench.benchmark --requests 60 --latency 0.05 --output docs/benchmark-latest.md

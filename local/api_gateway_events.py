@@ -15,29 +15,32 @@ def rest_event(
     *,
     raw_body: str | None = None,
     query: dict[str, str | list[str]] | None = None,
-    headers: dict[str, str | None] | None = None,
+    headers: dict[str, str | list[str] | None] | None = None,
     method: str = "POST",
     path: str = "/sessions",
     base64_encoded: bool = False,
     request_id: str | None = None,
     exact_headers: bool = False,
 ) -> dict[str, Any]:
-    """exact_headers: only the given headers (a real client's request), not the demo app's defaults."""
+    """exact_headers: only the given headers (a real client's request), not the demo app's defaults.
+
+    A header given as a list was sent repeated: API Gateway passes its last value in headers, all in
+    multiValueHeaders (as for query parameters)."""
     request_id = request_id or str(uuid.uuid4())
     defaults = {
         "Content-Type": "application/json",
         "Host": "abc123.execute-api.us-west-2.amazonaws.com",
         **DEMO_APP_HEADERS,
     }
-    given = {**({} if exact_headers else defaults), **(headers or {})}
-    all_headers = {name: value for name, value in given.items() if value is not None}
+    given: dict[str, str | list[str] | None] = {**({} if exact_headers else defaults), **(headers or {})}
+    all_headers = {name: _values(value) for name, value in given.items() if value is not None and value != []}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     return {
         "resource": path,
         "path": path,
         "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        "headers": {name: values[-1] for name, values in all_headers.items()},
+        "multiValueHeaders": all_headers,
         # API Gateway: the last value of a repeated parameter, and all of them
         "queryStringParameters": {name: _values(value)[-1] for name, value in query.items()} if query else None,
         "multiValueQueryStringParameters": {name: _values(value) for name, value in query.items()} if query else None,
