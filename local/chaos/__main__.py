@@ -55,12 +55,14 @@ def main() -> int:
             logs = apps.run(clients, stop_sending_at=time.monotonic() + seconds)
             time.sleep(READ_TIMEOUT_SECONDS + HOLD_SECONDS + 1)  # requests Salesforce still holds commit first
             findings = check_org(logs, standin, students)
+            findings.harness_errors = [*apps.crashes, *fleet.broken]
         finally:
             fleet.stop()
         faults = chaos.faults + Counter({f"dynamodb_calls_{kind}": n for kind, n in proxy.trouble.answered.items()})
         kills = chaos.kills + Counter({"lambda_timeout": fleet.lambda_timeouts} if fleet.lambda_timeouts else {})
-    (logs_folder / "problems.txt").write_text("".join(f"{line}\n" for line in findings.problems))
-    for line in findings.problems[:30]:
+    problems = [*(f"harness error: {error}" for error in findings.harness_errors), *findings.problems]
+    (logs_folder / "problems.txt").write_text("".join(f"{line}\n" for line in problems))
+    for line in problems[:30]:
         print(line, file=sys.stderr)
     print(summary(seed, containers, logs, faults, kills, findings, time.monotonic() - started, logs_folder))
     return 1 if findings.failed() else 0
@@ -91,6 +93,7 @@ def summary(
         "mismatches": found.mismatches,
         "given_up": found.given_up,
         "given_up_with_bundle": found.given_up_with_bundle,
+        "harness_errors": len(found.harness_errors),
         "seconds": round(seconds, 1),
         "logs": str(folder),
         "result": "FAIL" if found.failed() else "pass",

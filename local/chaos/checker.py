@@ -25,9 +25,10 @@ class Findings:
     given_up: int = 0
     given_up_with_bundle: int = 0
     problems: list[str] = field(default_factory=list)
+    harness_errors: list[str] = field(default_factory=list)  # the soak itself broke: its figures prove nothing
 
     def failed(self) -> bool:
-        return bool(self.duplicates or self.orphans or self.mismatches)
+        return bool(self.duplicates or self.orphans or self.mismatches or self.harness_errors)
 
 
 def check_org(logs: list[RequestLog], standin: SalesforceStandin, students: set[str]) -> Findings:

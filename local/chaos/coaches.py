@@ -50,6 +50,7 @@ class CoachApps:
     give_up_seconds: float
     max_tries: int = 40
     logs: list[RequestLog] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)  # a client that stopped on an error: the soak fails
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -69,7 +70,11 @@ class CoachApps:
             log = RequestLog(self._new_request(next(self._numbers), rng))
             with self._lock:
                 self.logs.append(log)
-            self._send_until_answered(log, rng)
+            try:
+                self._send_until_answered(log, rng)
+            except Exception as error:  # reported by the soak, which then fails
+                self.crashes.append(f"coach {client}, request {log.request.number}: {error!r}")
+                return
 
     def _new_request(self, number: int, rng: random.Random) -> SoakRequest:
         topic = f"soak-{self.seed}-{number:07d}"

@@ -63,6 +63,7 @@ class KillableFleet:
         self._idle: queue.Queue[_Slot] = queue.Queue()
         self.cold_starts = 0
         self.lambda_timeouts = 0
+        self.broken: list[str] = []  # containers that could not be replaced: the soak fails
 
     def start(self) -> None:
         for slot in self._slots:
@@ -123,7 +124,11 @@ class KillableFleet:
         process.join(timeout=10)
         if connection is not None:
             connection.close()
-        self._start(slot)
+        try:
+            self._start(slot)
+        except Exception as error:  # reported by the soak, which then fails
+            self.broken.append(f"slot {slot.number}: {error!r}")
+            return
         self._idle.put(slot)
 
     def kill_serving(self, request_id: str) -> bool:

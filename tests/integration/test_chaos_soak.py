@@ -41,6 +41,7 @@ def test_a_short_soak_finds_no_duplicate_orphan_or_mismatch_after_every_fault_an
     assert (summary["duplicates"], summary["orphans"], summary["mismatches"]) == (0, 0, 0), problems
     assert run.returncode == 0, run.stderr[-3000:]
     assert summary["result"] == "pass"
+    assert summary["harness_errors"] == 0
     assert summary["answered_2xx"] > 20
     assert {kind for kind in FAULT_KINDS if summary["faults"].get(kind, 0) == 0} == set()
     assert {point for point in KILL_POINTS if summary["kills"].get(point, 0) == 0} == set()
