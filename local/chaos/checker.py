@@ -7,14 +7,22 @@
   a session without the task and rows its request asked for (one row per enrolled student) or with
   ones it did not ask for.
 A request given up may have one bundle (an attempt committed and its every answer was lost) or none.
+Reported, not failed: a 500 or 503 (both say nothing was created) for the one try during which the
+request's session was committed ("nothing_claimed_but_committed").
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from local.chaos.coaches import RequestLog
-from local.org_standin import SalesforceStandin
+
+
+class OrgRecords(Protocol):
+    """What the checker reads of the org (the stand-in's records)."""
+
+    def records(self, sobject: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -24,6 +32,7 @@ class Findings:
     mismatches: int = 0
     given_up: int = 0
     given_up_with_bundle: int = 0
+    nothing_claimed_but_committed: int = 0
     problems: list[str] = field(default_factory=list)
     harness_errors: list[str] = field(default_factory=list)  # the soak itself broke: its figures prove nothing
 
@@ -31,7 +40,7 @@ class Findings:
         return bool(self.duplicates or self.orphans or self.mismatches or self.harness_errors)
 
 
-def check_org(logs: list[RequestLog], standin: SalesforceStandin, students: set[str]) -> Findings:
+def check_org(logs: list[RequestLog], standin: OrgRecords, students: set[str]) -> Findings:
     found = Findings()
     sessions = {record["Id"]: record for record in standin.records("Session__c")}
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -56,7 +65,28 @@ def check_org(logs: list[RequestLog], standin: SalesforceStandin, students: set[
             found.problems.append(f"orphan: session(s) {ids} with topic {topic!r} that no request sent")
     for log in logs:
         _check_request(log, by_topic.get(log.request.topic, []), tasks, rows, students, found)
+        if len(by_topic.get(log.request.topic, [])) == 1:
+            [session_id] = by_topic[log.request.topic]
+            _check_claims(log, session_id, sessions[session_id]["CreatedDate"], found)
     return found
+
+
+def _check_claims(log: RequestLog, session_id: str, created_date: str, found: Findings) -> None:
+    """A 500 or 503 for the only try that can have committed the request's session."""
+    committed = datetime.strptime(created_date, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    late = 4.0  # the slowest late commit the soak makes, after the answer: a slow answer's
+    tries = [
+        n
+        for n, (sent, answered, may_commit_late) in enumerate(log.windows)
+        if sent <= committed <= answered + (late if may_commit_late else 0.05)
+    ]
+    if len(tries) == 1 and log.answers[tries[0]][0] in (500, 503):
+        found.nothing_claimed_but_committed += 1
+        found.problems.append(
+            f"nothing claimed but committed (reported): request {log.request.number}, try {tries[0] + 1} "
+            f"answered {log.answers[tries[0]][0]}, its session {session_id} was committed during it: "
+            + " ".join(log.story)
+        )
 
 
 def _check_request(

@@ -21,6 +21,7 @@ from local.chaos.fleet import KillableFleet
 from local.org_standin import SalesforceStandin
 
 MAX_RETRY_AFTER = 30.0
+LATE_COMMITS = {"slow_answer", "kill_in_flight"}  # Salesforce may commit the create after the answer
 
 
 @dataclass
@@ -28,6 +29,8 @@ class RequestLog:
     request: SoakRequest
     answers: list[tuple[int, Any]] = field(default_factory=list)  # (status, body) of each try
     story: list[str] = field(default_factory=list)  # each try: its invocation, answer, and what went wrong
+    # each try: when it was sent and answered (time.time()), and whether Salesforce may commit it later
+    windows: list[tuple[float, float, bool]] = field(default_factory=list)
     gave_up: bool = False
 
 
@@ -100,12 +103,15 @@ class CoachApps:
             armed = self.chaos.arm(request, invocation, lost_before)
             request_id = f"soak-{self.seed}-{invocation}"  # the containers' logs name it as correlation_id
             event = rest_event(request.body, query=request.query, headers=request.headers, request_id=request_id)
+            sent = time.time()
             response = self.fleet.invoke(invocation, event, self.lambda_timeout)
             for fault in armed:
                 self.standin.withdraw_fault(fault)
             status = response["statusCode"]
             log.answers.append((status, json.loads(response.get("body") or "null")))
-            log.story.append(f"{request_id}:{status}{self.chaos.took.get(invocation) or ''}")
+            took = self.chaos.took.get(invocation) or []
+            log.story.append(f"{request_id}:{status}{took or ''}")
+            log.windows.append((sent, time.time(), bool(LATE_COMMITS.intersection(took))))
             if 200 <= status < 300 or (400 <= status < 500 and status != 409):
                 return
             lost_before = lost_before or status in (502, 504)

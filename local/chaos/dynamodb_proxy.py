@@ -87,7 +87,7 @@ class _Proxy(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if (self.headers.get("X-Amz-Target") or "").startswith(DYNAMODB_TARGET):
             fault = self.trouble.next_answer()
-            if fault == "cut":
+            if isinstance(fault, str):  # "cut"
                 self.close_connection = True
                 self.connection.close()
                 return

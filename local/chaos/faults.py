@@ -27,13 +27,13 @@ LIMIT = [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit
 LOCKED = [{"errorCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access to this record"}]
 UNAVAILABLE = "<html><body>Service Unavailable</body></html>"
 PROXY_504 = "<html><body>504 Gateway Time-out</body></html>"
-ANSWERED = {  # kind -> the stand-in's answer instead of the real one
+ANSWERED: dict[str, dict[str, Any]] = {  # kind -> the stand-in's answer instead of the real one
     "salesforce_500": {"status": 500, "body": SERVER_ERROR},
     "salesforce_503": {"status": 503, "body": UNAVAILABLE},
     "unable_to_lock_row": {"status": 400, "body": LOCKED},
     "request_limit_exceeded": {"status": 403, "body": LIMIT},
 }
-LOST = {  # kind -> the create commits and its answer is lost
+LOST: dict[str, dict[str, Any]] = {  # kind -> the create commits and its answer is lost
     "lost_answer_504": {"after_commit": True, "status": 504, "body": PROXY_504},
     "lost_answer_cut": {"after_commit": True, "drop_connection": True},
 }
@@ -53,8 +53,8 @@ class SoakRequest:
     with_task: bool
     keyed: bool
     body: dict[str, Any]
-    query: dict[str, str] | None
-    headers: dict[str, str]
+    query: dict[str, Any] | None
+    headers: dict[str, Any]
 
 
 class Chaos:
@@ -103,7 +103,7 @@ class Chaos:
         enrollment = ("Enrollment__c", request.day)
         reconciling = ("CreatedDate >=", request.day)
         if kind in ANSWERED or kind == "slow_answer":
-            steps = {
+            steps: dict[str, tuple[str, str | tuple[str, ...]]] = {
                 "create": ("composite", request.topic),
                 "query": ("query", enrollment),
                 "look": ("query", reconciling),

@@ -8,10 +8,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from local.chaos.faults import FAULT_KINDS, KILL_POINTS
+from local.chaos.checker import check_org
+from local.chaos.coaches import RequestLog
+from local.chaos.faults import FAULT_KINDS, KILL_POINTS, SoakRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT_SOAK = {"SOAK_SECONDS": "35", "SOAK_SEED": "20261204", "SOAK_CONTAINERS": "4", "SOAK_GIVE_UP_SECONDS": "45"}
@@ -48,3 +51,70 @@ def test_a_short_soak_finds_no_duplicate_orphan_or_mismatch_after_every_fault_an
     dynamodb_calls = {name for name, count in summary["faults"].items() if name.startswith("dynamodb_calls_") and count}
     assert "dynamodb_calls_throttled" in dynamodb_calls
     assert dynamodb_calls & {"dynamodb_calls_outage_500", "dynamodb_calls_outage_503", "dynamodb_calls_outage_cut"}
+
+
+# --- the checker's rules, on a hand-made org --------------------------------------------------
+STUDENTS = {"003A", "003B"}
+
+
+class Org:
+    """What the checker reads: standin.records(sobject)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict[str, Any]]] = {"Session__c": [], "SCORES_Task__c": [], "Attendance__c": []}
+
+    def records(self, sobject: str) -> list[dict[str, Any]]:
+        return self.tables[sobject]
+
+    def bundle(self, topic: str, number: int, created: str = "2026-12-04T05:00:00.000+0000") -> dict[str, Any]:
+        session = f"a0S{number}"
+        self.tables["Session__c"].append({"Id": session, "Session_Topic__c": topic, "CreatedDate": created})
+        self.tables["SCORES_Task__c"].append({"Id": f"a1T{number}", "Session__c": session})
+        rows = [{"Id": f"a2A{number}{s}", "Session__c": session, "Contact__c": s} for s in sorted(STUDENTS)]
+        self.tables["Attendance__c"] += rows
+        return {
+            "SessionId": session,
+            "TaskId": f"a1T{number}",
+            "Attendances": [{"AttendanceId": r["Id"]} for r in rows],
+        }
+
+
+def request_log(
+    topic: str, *answers: tuple[int, Any], windows: list[tuple[float, float, bool]] | None = None
+) -> RequestLog:
+    request = SoakRequest(1, topic, "2031-01-02", True, True, {}, None, {})
+    return RequestLog(request, list(answers), [f"try{n}" for n in range(len(answers))], windows or [])
+
+
+def test_the_checker_counts_a_second_bundle_as_a_duplicate_not_a_mismatch() -> None:
+    org = Org()
+    first = org.bundle("t1", 1)
+    org.bundle("t1", 2)
+
+    found = check_org([request_log("t1", (502, None), (201, first))], org, STUDENTS)
+
+    assert (found.duplicates, found.mismatches, found.orphans) == (1, 0, 0)
+
+
+def test_the_checker_counts_an_answer_naming_other_records_and_a_row_without_its_session() -> None:
+    org = Org()
+    answer = org.bundle("t1", 1)
+    org.tables["Attendance__c"].append({"Id": "a2Astray", "Session__c": "a0Sgone", "Contact__c": "003A"})
+
+    found = check_org([request_log("t1", (201, answer | {"TaskId": "a1Tother"}))], org, STUDENTS)
+
+    assert (found.duplicates, found.mismatches, found.orphans) == (0, 1, 1)
+    assert found.failed()
+
+
+def test_the_checker_reports_a_503_for_the_try_that_committed() -> None:
+    org = Org()
+    created = datetime(2026, 12, 4, 5, 0, 1, tzinfo=UTC)
+    answer = org.bundle("t1", 1, created=f"{created:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+0000")
+    at = created.timestamp()
+    windows = [(at - 1, at + 1, False), (at + 5, at + 6, False)]
+
+    found = check_org([request_log("t1", (503, None), (201, answer), windows=windows)], org, STUDENTS)
+
+    assert found.nothing_claimed_but_committed == 1
+    assert not found.failed()
