@@ -13,15 +13,19 @@ writes and reads, so a request with nothing lost costs no extra DynamoDB call.
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceOutcomeUnknown
-from session_scheduling.lost_answer_memory import LostAnswerMemory
+from session_scheduling.lost_answer_memory import AWS_FAILURES, LostAnswerMemory
 from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown, RememberedSession
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
@@ -93,26 +97,33 @@ class RetryGuard:
         if context is not None:
             self._keyed_config.register_lambda_context(context)
             self._window_config.register_lambda_context(context)
-        ran_now = False
+        attempted: list[Outcome] = []  # what this invocation's own attempt got from Salesforce, if it ran
 
         def first_attempt(this: ScheduleCall) -> Outcome:
-            nonlocal ran_now
-            ran_now = True
-            return scheduler.attempt(this.request, this.create_attendance_task)
+            attempted.append(scheduler.attempt(this.request, this.create_attendance_task))
+            return attempted[0]
 
         config, store = guards[0]
-        outcome = _remembered(config, store, first_attempt)(call)
+        try:
+            outcome = _remembered(config, store, first_attempt)(call)
+        except IdempotencyPersistenceLayerError:
+            if not attempted:  # nothing reached Salesforce, or what did was refused whole: nothing exists
+                raise
+            # Salesforce answered; only writing the answer down failed. The in-progress record keeps
+            # the lost-answer marker, so a repeat after this invocation finds these records.
+            outcome = attempted[0]
         if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
             return outcome
         if isinstance(outcome, RememberedSession):  # a repeat: the first answer, named by Salesforce
             return scheduler.named(outcome)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
-        if not ran_now:
+        if not attempted:
             outcome = _resume(call, outcome, stores, memory, scheduler, context)
         if isinstance(outcome, OutcomeUnknown):
             for each in stores:
-                memory.remember(each, outcome)
+                with suppress(*AWS_FAILURES):  # unremembered, the in-progress marker still says unknown
+                    memory.remember(each, outcome)
         return _known(outcome)
 
     def _guards_for(self, call: ScheduleCall) -> list[tuple[IdempotencyConfig, RetryMemoryTable]]:
@@ -142,7 +153,8 @@ def _resume(
         raise
     if isinstance(outcome, SessionCreated):
         for each in stores:  # the keyless identity learns the answer too
-            memory.settle(each, outcome)
+            with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
+                memory.settle(each, outcome)
     return outcome
 
 

@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
 from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown
 from session_scheduling.response import SessionCreated
@@ -29,6 +31,7 @@ from session_scheduling.response import SessionCreated
 LOST_ANSWER_RETENTION_SECONDS = 24 * 60 * 60  # the Idempotency-Key's lifetime
 MARKER = '"outcome": "unknown"'  # as record_data writes OutcomeUnknown
 _CLAIM_SECONDS_WITHOUT_CONTEXT = 60
+AWS_FAILURES = (ClientError, BotoCoreError)  # DynamoDB refused (throttled, down) or was not reached
 
 
 def record_data(lost: OutcomeUnknown) -> str:
@@ -89,6 +92,8 @@ class LostAnswerMemory:
             )
         except client.exceptions.ConditionalCheckFailedException:
             return False
+        except AWS_FAILURES as failure:  # throttled or unreachable: nothing was sent to Salesforce
+            raise IdempotencyPersistenceLayerError("could not claim the lost answer", failure) from failure
         return True
 
     def settle(self, store: DynamoDBPersistenceLayer, created: SessionCreated) -> None:

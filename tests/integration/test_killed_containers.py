@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
+from local.chaos.dynamodb_proxy import DynamoDBProxy
 from local.containers import ContainerProcess
 from local.environment import IDEMPOTENCY_TABLE, LocalEnvironment, aws_endpoint
 from tests.conftest import Answer, as_answer, post_session, session_body
@@ -60,11 +61,11 @@ def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
 
 
 def repeat_until_answered(container: ContainerProcess, event: dict[str, Any], seconds: float = 30.0) -> Answer:
-    """The app's retry loop: a 409 or 504 says to come back (after Retry-After, when given)."""
+    """The app's retry loop: a 409, 503 or 504 says to come back (after Retry-After, when given)."""
     deadline = time.monotonic() + seconds
     while True:
         answer = as_answer(container.invoke(event))
-        if answer.status not in (409, 504) or time.monotonic() > deadline:
+        if answer.status not in (409, 503, 504) or time.monotonic() > deadline:
             return answer
         time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 2.0))
 
@@ -132,3 +133,25 @@ def test_a_repeat_killed_while_it_looks_for_a_lost_answer_leaves_the_next_repeat
     assert retry.status == 201, retry.body
     assert org.standin.record_count() == ONE_BUNDLE
     assert described(retry) == the_bundle_in(org)
+
+
+@KEYED
+def test_a_create_whose_answer_dynamodb_would_not_take_answers_201_and_its_repeat_finds_the_same_bundle(
+    org: LocalEnvironment, endpoint: str, keyed: bool
+) -> None:
+    """Salesforce committed; then DynamoDB is down when the answer is written down. Not a 503 "nothing was
+    created": the 201, and the in-progress marker left behind makes the repeat find the records."""
+    event = rest_event(session_body(org), headers={"Idempotency-Key": "unwritten-1"} if keyed else {})
+    with DynamoDBProxy(endpoint) as proxy:
+        container = ContainerProcess(proxy.url, timeout_seconds=LAMBDA_TIMEOUT)
+        try:
+            org.standin.inject_fault("composite", after_commit=True, notify=lambda _: proxy.trouble.outage(3, 0))
+            first = as_answer(container.invoke(event))
+            repeat = repeat_until_answered(container, event)
+        finally:
+            container.stop()
+
+    assert proxy.trouble.answered["outage_500"] >= 1  # the answer's write did fail
+    assert (first.status, repeat.status) == (201, 201), (first.body, repeat.body)
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(first) == described(repeat) == the_bundle_in(org)
