@@ -94,6 +94,7 @@ def summary(
         "given_up": found.given_up,
         "given_up_with_bundle": found.given_up_with_bundle,
         "nothing_claimed_but_committed": found.nothing_claimed_but_committed,
+        "unexpected_failures": found.unexpected_failures,
         "harness_errors": len(found.harness_errors),
         "seconds": round(seconds, 1),
         "logs": str(folder),

@@ -8,7 +8,8 @@
   ones it did not ask for.
 A request given up may have one bundle (an attempt committed and its every answer was lost) or none.
 Reported, not failed: a 500 or 503 (both say nothing was created) for the one try during which the
-request's session was committed ("nothing_claimed_but_committed").
+request's session was committed ("nothing_claimed_but_committed"), and the service's answer to a bug
+of its own, a 500 "The service failed unexpectedly." ("unexpected_failures").
 """
 
 from collections import defaultdict
@@ -17,6 +18,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from local.chaos.coaches import RequestLog
+
+UNEXPECTED = "The service failed unexpectedly."
 
 
 class OrgRecords(Protocol):
@@ -33,6 +36,7 @@ class Findings:
     given_up: int = 0
     given_up_with_bundle: int = 0
     nothing_claimed_but_committed: int = 0
+    unexpected_failures: int = 0  # 500 "The service failed unexpectedly.": a bug's answer
     problems: list[str] = field(default_factory=list)
     harness_errors: list[str] = field(default_factory=list)  # the soak itself broke: its figures prove nothing
 
@@ -65,6 +69,12 @@ def check_org(logs: list[RequestLog], standin: OrgRecords, students: set[str]) -
             found.problems.append(f"orphan: session(s) {ids} with topic {topic!r} that no request sent")
     for log in logs:
         _check_request(log, by_topic.get(log.request.topic, []), tasks, rows, students, found)
+        for number, (status, body) in enumerate(log.answers, start=1):
+            if status == 500 and isinstance(body, dict) and body.get("message") == UNEXPECTED:
+                found.unexpected_failures += 1
+                found.problems.append(
+                    f"unexpected failure (reported): request {log.request.number}, try {number}: " + " ".join(log.story)
+                )
         if len(by_topic.get(log.request.topic, [])) == 1:
             [session_id] = by_topic[log.request.topic]
             _check_claims(log, session_id, sessions[session_id]["CreatedDate"], found)

@@ -118,3 +118,14 @@ def test_the_checker_reports_a_503_for_the_try_that_committed() -> None:
 
     assert found.nothing_claimed_but_committed == 1
     assert not found.failed()
+
+
+def test_the_checker_reports_the_services_answer_to_a_bug_of_its_own() -> None:
+    org = Org()
+    answer = org.bundle("t1", 1)
+    bug = {"message": "The service failed unexpectedly.", "requestId": "r"}
+
+    found = check_org([request_log("t1", (500, bug), (201, answer))], org, STUDENTS)
+
+    assert found.unexpected_failures == 1
+    assert not found.failed()
