@@ -101,8 +101,11 @@ def send(event: dict[str, Any], **invoke_options: Any) -> Answer:
 
 
 def as_answer(response: dict[str, Any]) -> Answer:
+    """As a client sees it: API Gateway sends a REST answer's multiValueHeaders as headers too."""
     body = response.get("body")
-    return Answer(response["statusCode"], json.loads(body) if body else None, response.get("headers") or {}, body or "")
+    headers = {name: values[-1] for name, values in (response.get("multiValueHeaders") or {}).items() if values}
+    headers |= response.get("headers") or {}
+    return Answer(response["statusCode"], json.loads(body) if body else None, headers, body or "")
 
 
 def post_session(body: Any = None, **event_options: Any) -> Answer:

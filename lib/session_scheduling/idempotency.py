@@ -149,7 +149,8 @@ def _resume(
     try:
         outcome = scheduler.resume(call.request, call.create_attendance_task, lost)
     except BaseException:
-        memory.remember(stores[0], lost)  # the next repeat looks again
+        with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
+            memory.remember(stores[0], lost)  # the next repeat looks again, at once
         raise
     if isinstance(outcome, SessionCreated):
         for each in stores:  # the keyless identity learns the answer too

@@ -152,8 +152,15 @@ class SessionScheduler:
     def resume(
         self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
     ) -> SessionCreated | OutcomeUnknown:
-        """A repeat of a request whose answer was lost: the earlier attempt's records, else a new attempt."""
-        found = self._look(request, create_attendance_task, lost)
+        """A repeat of a request whose answer was lost: the earlier attempt's records, else a new attempt.
+
+        A look that fails leaves the outcome unknown (a 504 that asks again), never a 500: a 500 says
+        nothing exists, and the earlier attempt may have committed.
+        """
+        try:
+            found = self._look(request, create_attendance_task, lost)
+        except SalesforceFailure:
+            return lost
         if found is not None:
             return found
         waited = (datetime.now(UTC) - lost.settling_since).total_seconds()

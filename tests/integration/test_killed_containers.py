@@ -155,3 +155,32 @@ def test_a_create_whose_answer_dynamodb_would_not_take_answers_201_and_its_repea
     assert (first.status, repeat.status) == (201, 201), (first.body, repeat.body)
     assert org.standin.record_count() == ONE_BUNDLE
     assert described(first) == described(repeat) == the_bundle_in(org)
+
+
+def test_a_repeat_whose_look_fails_while_dynamodb_is_down_is_a_504_and_the_next_repeat_finds_the_bundle(
+    org: LocalEnvironment, endpoint: str
+) -> None:
+    """Found by the one-hour soak: putting the marker back failed too, and the answer was an unexpected 500."""
+    event = rest_event(session_body(org), headers={"Idempotency-Key": "look-failed-1"})
+    with DynamoDBProxy(endpoint) as proxy:
+        container = ContainerProcess(proxy.url, timeout_seconds=LAMBDA_TIMEOUT)
+        try:
+            lose_the_answer_after_commit(org)
+            assert as_answer(container.invoke(event)).status == 504  # committed, its answer lost
+            org.standin.inject_fault(
+                "query",
+                status=503,
+                body="<html>busy</html>",
+                when=RECONCILING_QUERY,
+                notify=lambda _: proxy.trouble.outage(2, 0),  # the repeat claimed; now DynamoDB goes down
+            )
+            failed_look = as_answer(container.invoke(event))
+            found = repeat_until_answered(container, event)
+        finally:
+            container.stop()
+
+    assert (failed_look.status, failed_look.body["retryable"]) == (504, True)
+    assert "Retry-After" in failed_look.headers
+    assert found.status == 201, found.body
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(found) == the_bundle_in(org)
