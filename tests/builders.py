@@ -1,6 +1,7 @@
 """Small builders for what several test folders arrange: a session plan as the scheduler would make it."""
 
 from datetime import date, time
+from typing import Any
 
 from session_scheduling.plan import AttendanceTaskPlan, SessionPlan, Student
 from session_scheduling.salesforce_ids import to_case_safe_id
@@ -19,3 +20,12 @@ def a_plan(students: int, owner_user_id: str | None = None) -> SessionPlan:
         students=tuple(Student(to_case_safe_id(f"0035g{n:010d}"), f"Student {n}") for n in range(students)),
     )
     return SessionPlan(TEAM_SEASON, date(2025, 5, 21), time(18), time(19, 30, 0, 125_000), "Dribbling", task)
+
+
+def is_salesforce_id(value: Any) -> bool:
+    """A generated value that passes the service's ID check (the fuzzers swap such IDs for seeded ones)."""
+    try:
+        to_case_safe_id(value)
+    except (ValueError, TypeError):
+        return False
+    return True

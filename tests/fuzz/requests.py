@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from local.api_gateway_events import DEMO_APP_HEADERS, rest_event
-from session_scheduling.salesforce_ids import to_case_safe_id
+from tests.builders import is_salesforce_id
 
 TEAM_SEASON = "<<team-season>>"
 COACH = "<<coach>>"
@@ -91,19 +91,11 @@ def _existing_records(body: Any) -> Any:
     if not isinstance(body, dict):
         return body
     body = dict(body)
-    if _is_id(body.get("TeamSeasonId")):
+    if is_salesforce_id(body.get("TeamSeasonId")):
         body["TeamSeasonId"] = TEAM_SEASON
-    if _is_id(body.get("CoachId")) and str(body["CoachId"]).startswith("003"):
+    if is_salesforce_id(body.get("CoachId")) and str(body["CoachId"]).startswith("003"):
         body["CoachId"] = COACH
     return body
-
-
-def _is_id(value: Any) -> bool:
-    try:
-        to_case_safe_id(value)
-    except (ValueError, TypeError):
-        return False
-    return True
 
 
 def _text(body: Any, seed: Seed, serial: int) -> str:

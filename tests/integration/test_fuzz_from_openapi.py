@@ -15,7 +15,7 @@ from schemathesis.generation import GenerationMode
 from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment
 from local.openapi import DOCUMENT, openapi_document
-from session_scheduling.salesforce_ids import to_case_safe_id
+from tests.builders import is_salesforce_id
 from tests.conftest import send
 
 schema = schemathesis.openapi.from_path(DOCUMENT)
@@ -28,22 +28,14 @@ def test_the_committed_openapi_document_is_current() -> None:
     assert DOCUMENT.read_text() == openapi_document(), "run: make openapi"
 
 
-def _is_id(value: Any) -> bool:
-    try:
-        to_case_safe_id(value)
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
 def as_event(case: Any, org: LocalEnvironment) -> dict[str, Any]:
     """Valid IDs are swapped for the seeded ones, so valid requests create real records."""
     body = case.body
     if isinstance(body, dict):
         body = dict(body)
-        if _is_id(body.get("TeamSeasonId")):
+        if is_salesforce_id(body.get("TeamSeasonId")):
             body["TeamSeasonId"] = org.seed.team_season_id
-        if _is_id(body.get("CoachId")) and str(body["CoachId"]).startswith("003"):
+        if is_salesforce_id(body.get("CoachId")) and str(body["CoachId"]).startswith("003"):
             body["CoachId"] = org.seed.coach_id
     query = {name: value if isinstance(value, str) else json.dumps(value) for name, value in (case.query or {}).items()}
     headers = {name: str(value) for name, value in (case.headers or {}).items()}
