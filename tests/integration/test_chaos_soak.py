@@ -45,6 +45,7 @@ def test_a_short_soak_finds_no_duplicate_orphan_or_mismatch_after_every_fault_an
     assert run.returncode == 0, run.stderr[-3000:]
     assert summary["result"] == "pass"
     assert summary["harness_errors"] == 0
+    assert (summary["nothing_claimed_but_committed"], summary["unexpected_failures"]) == (0, 0), problems
     assert summary["answered_2xx"] > 20
     assert {kind for kind in FAULT_KINDS if summary["faults"].get(kind, 0) == 0} == set()
     assert {point for point in KILL_POINTS if summary["kills"].get(point, 0) == 0} == set()
@@ -107,7 +108,8 @@ def test_the_checker_counts_an_answer_naming_other_records_and_a_row_without_its
     assert found.failed()
 
 
-def test_the_checker_reports_a_503_for_the_try_that_committed() -> None:
+def test_the_checker_fails_a_503_for_the_try_that_committed() -> None:
+    """A 503 says nothing was created."""
     org = Org()
     created = datetime(2026, 12, 4, 5, 0, 1, tzinfo=UTC)
     answer = org.bundle("t1", 1, created=f"{created:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+0000")
@@ -117,10 +119,10 @@ def test_the_checker_reports_a_503_for_the_try_that_committed() -> None:
     found = check_org([request_log("t1", (503, None), (201, answer), windows=windows)], org, STUDENTS)
 
     assert found.nothing_claimed_but_committed == 1
-    assert not found.failed()
+    assert found.failed()
 
 
-def test_the_checker_reports_the_services_answer_to_a_bug_of_its_own() -> None:
+def test_the_checker_fails_the_services_answer_to_a_bug_of_its_own() -> None:
     org = Org()
     answer = org.bundle("t1", 1)
     bug = {"message": "The service failed unexpectedly.", "requestId": "r"}
@@ -128,4 +130,4 @@ def test_the_checker_reports_the_services_answer_to_a_bug_of_its_own() -> None:
     found = check_org([request_log("t1", (500, bug), (201, answer))], org, STUDENTS)
 
     assert found.unexpected_failures == 1
-    assert not found.failed()
+    assert found.failed()
