@@ -7,9 +7,11 @@ Two guards, both Powertools idempotency over one DynamoDB table, as the contract
 - without the header, an identical body and query within a short window is the same request (double
   taps and network retries of the existing app, which sends no key).
 Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer,
-or an attempt that died without a word (retry_memory_table), is remembered (lost_answers.OutcomeUnknown, for the key's 24 hours, under both identities), so that
-a repeat first looks for what the lost attempt committed. The memory is the record Powertools already
-writes and reads, so a request with nothing lost costs no extra DynamoDB call.
+or an attempt that died without a word (retry_memory_table), is remembered as
+remembered_answer.OutcomeUnknown, for the key's 24 hours, under both identities, so that a repeat first
+looks for what the lost attempt committed. A created request is remembered without names
+(remembered_answer.RememberedSession). The memory is the record Powertools already writes and reads,
+so a request with nothing lost costs no extra DynamoDB call.
 """
 
 from collections.abc import Callable

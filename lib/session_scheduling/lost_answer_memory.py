@@ -1,6 +1,6 @@
 """A lost answer, kept in the retry memory: the idempotency record Powertools already writes for the request.
 
-The record holds lost_answers.OutcomeUnknown as its "response" (status COMPLETED, kept 24 hours), so a
+The record holds remembered_answer.OutcomeUnknown as its "response" (status COMPLETED, kept 24 hours), so a
 repeat reads it back through Powertools' own conditional write, at no extra cost for requests that
 lost nothing. An attempt that died leaves the same marker (retry_memory_table writes it with every
 in-progress record). One repeat at a time may look for the lost attempt's records: it claims the

@@ -6,7 +6,7 @@ wrote it: the attempt died (a Lambda timeout, an out-of-memory kill, a runtime c
 bundle in Salesforce just before it died, and running afresh would create a second one.
 
 So here every in-progress record carries, from its first write, the marker a lost answer leaves
-(lost_answers.OutcomeUnknown: when the attempt started) and the lost answer's 24-hour lifetime. A
+(remembered_answer.OutcomeUnknown: when the attempt started) and the lost answer's 24-hour lifetime. A
 record whose attempt died is handed to Powertools as a finished request whose outcome is unknown:
 the retry guard then claims it and looks in Salesforce for what the dead attempt committed before it
 creates anything, exactly as after a lost answer. A record that finishes normally is overwritten by

@@ -70,6 +70,13 @@ def repeat_until_answered(container: ContainerProcess, event: dict[str, Any], se
         time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 2.0))
 
 
+def answered_with_the_one_bundle(org: LocalEnvironment, answer: Answer) -> None:
+    """What the coach and the org see: a 201 naming exactly the one bundle there is."""
+    assert answer.status == 201, answer.body
+    assert org.standin.record_count() == ONE_BUNDLE
+    assert described(answer) == the_bundle_in(org)
+
+
 def records_in_progress() -> int:
     items = boto3.client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)["Items"]
     return sum(item["status"]["S"] == "INPROGRESS" for item in items)
@@ -88,9 +95,7 @@ def test_a_container_killed_after_salesforce_committed_leaves_one_bundle_that_th
     first.kill()
     retry = repeat_until_answered(containers(), event)
 
-    assert retry.status == 201, retry.body
-    assert org.standin.record_count() == ONE_BUNDLE
-    assert described(retry) == the_bundle_in(org)
+    answered_with_the_one_bundle(org, retry)
 
 
 @KEYED
@@ -108,9 +113,7 @@ def test_a_container_killed_before_salesforce_committed_is_created_once_by_the_r
     assert org.standin.record_count() == NOTHING
     retry = repeat_until_answered(containers(), event)
 
-    assert retry.status == 201, retry.body
-    assert org.standin.record_count() == ONE_BUNDLE
-    assert described(retry) == the_bundle_in(org)
+    answered_with_the_one_bundle(org, retry)
 
 
 @KEYED
@@ -130,9 +133,7 @@ def test_a_repeat_killed_while_it_looks_for_a_lost_answer_leaves_the_next_repeat
     looking.kill()
     retry = repeat_until_answered(containers(), event)
 
-    assert retry.status == 201, retry.body
-    assert org.standin.record_count() == ONE_BUNDLE
-    assert described(retry) == the_bundle_in(org)
+    answered_with_the_one_bundle(org, retry)
 
 
 @KEYED
@@ -181,6 +182,4 @@ def test_a_repeat_whose_look_fails_while_dynamodb_is_down_is_a_504_and_the_next_
 
     assert (failed_look.status, failed_look.body["retryable"]) == (504, True)
     assert "Retry-After" in failed_look.headers
-    assert found.status == 201, found.body
-    assert org.standin.record_count() == ONE_BUNDLE
-    assert described(found) == the_bundle_in(org)
+    answered_with_the_one_bundle(org, found)
