@@ -82,6 +82,8 @@ def create_session(
         ),
     ] = None,
 ) -> Response[SessionCreated]:
+    # On every line from here on, the request finished line too: a failure notice names them (record IDs, no names).
+    logger.append_keys(team_season_id=session.TeamSeasonId, coach_id=session.CoachId)
     settings = load_settings()
     scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
     report = scheduler.report

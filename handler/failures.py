@@ -71,8 +71,9 @@ def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]
 
 
 def _earlier_attempt_conflict(conflict: EarlierAttemptConflict) -> Response[Any]:
-    """Never a second bundle: a person decides which records stand."""
-    logger.error("lost answer's records are ambiguous", extra={"outcome": 409, "records": list(conflict.record_ids)})
+    """Never a second bundle: a person decides which records stand (and a failure notice tells one)."""
+    logger.append_keys(needs_person=True, records=list(conflict.record_ids))
+    logger.error("lost answer's records are ambiguous", extra={"outcome": 409})
     return problem(
         409,
         f"An earlier attempt of this request left records that do not match it cleanly ({conflict.reason}). "
@@ -110,6 +111,7 @@ def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
     """Not a 500: a 500 promises that nothing was created, and here nobody knows yet."""
     count("SalesforceFailures")
     count_by("SalesforceErrors", stage="session", error_code="OUTCOME_UNKNOWN")
+    logger.append_keys(stage="session", salesforce_error_code="OUTCOME_UNKNOWN", retryable=True)  # as the body says
     logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
     return outcome_unknown(request_id())
 
