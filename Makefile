@@ -101,3 +101,9 @@ build-SessionsFunction:
 		"$(LAMBDA_COMPILER)" -m compileall -q -j 0 --invalidation-mode unchecked-hash -x "$(NOT_COMPILED)" \
 			"$(ARTIFACTS_DIR)" >/dev/null; \
 	else echo "no python$(LAMBDA_PYTHON) here: the artifact ships without bytecode"; fi
+
+# The failure notifier (template condition HasSlack): its own package only; boto3 comes with the runtime.
+build-FailureNoticesFunction:
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp -R lib/failure_notices "$(ARTIFACTS_DIR)/failure_notices"
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +

@@ -26,7 +26,10 @@ OTHER_VALUES = {
     "TaskOwnerUserId": "005000000000001AAA",
     "LegacyApiBaseUrl": LEGACY_URL,
     "AlarmEmail": "alerts@example.org",
+    "SlackWorkspaceId": "T0123ABCD",
+    "SlackChannelId": "C0123ABCDEF",
 }
+SLACK = {"SlackWorkspaceId": OTHER_VALUES["SlackWorkspaceId"], "SlackChannelId": OTHER_VALUES["SlackChannelId"]}
 # The longest value of every parameter the description names; docs/deploy.md promises secret names
 # (with their 6-character suffix) of up to 90 characters.
 LONGEST_VALUES = {
@@ -102,6 +105,15 @@ def one_parameter_changed() -> list[Deployment]:
         value = other_value(name, declared)
         deployments.append(Deployment(f"{name}={value}", {**start, name: value}))
     return deployments
+
+
+def failure_notices() -> list[Deployment]:
+    """Both Slack IDs (the notices on), with and without the alarm e-mail."""
+    start = baseline().parameters
+    return [
+        Deployment("Slack", {**start, **SLACK}),
+        Deployment("Slack and e-mail", {**start, **SLACK, "AlarmEmail": OTHER_VALUES["AlarmEmail"]}),
+    ]
 
 
 def new_code() -> Deployment:

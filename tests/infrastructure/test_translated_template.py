@@ -14,10 +14,13 @@ from openapi_spec_validator.validation.validators import OpenAPIV2SpecValidator
 from tests.infrastructure.cloudformation import DeployedTemplate
 from tests.infrastructure.sam_deployments import (
     LEGACY_URL,
+    OTHER_VALUES,
     SAM_PYTHON,
+    SLACK,
     Deployment,
     baseline,
     combinations,
+    failure_notices,
     longest_values,
     new_code,
     one_parameter_changed,
@@ -42,7 +45,7 @@ NOT_CAPTURED_BY_A_VERSION = {"ReservedConcurrentExecutions", "Tags", "Descriptio
 def deployed() -> dict[Deployment, DeployedTemplate]:
     if not SAM_PYTHON.exists():
         pytest.fail("the SAM translator is missing: run `make test` (it installs .venv-sam)")
-    return translate([*SUPPORTED, *CHANGES, baseline(), new_code(), longest_values()])
+    return translate([*SUPPORTED, *CHANGES, *failure_notices(), baseline(), new_code(), longest_values()])
 
 
 def ids(deployments: list[Deployment]) -> list[str]:
@@ -164,3 +167,111 @@ def test_the_function_and_its_version_share_a_description_lambda_accepts(deploye
     assert the_version(stack)[1]["Description"] == description
     assert isinstance(description, str)
     assert len(description) <= VERSION_SCHEMA["properties"]["Description"]["maxLength"]
+
+
+# --- Failure notices (docs/operations.md): off without both Slack IDs, least privilege with them ---------
+NOTICES = failure_notices()
+NOTICE_TYPES = {"AWS::Chatbot::SlackChannelConfiguration", "AWS::Logs::SubscriptionFilter", "AWS::DynamoDB::Table"}
+NOTICE_RESOURCES = {
+    "FailureNoticesFunction",
+    "FailureNoticesFunctionRole",
+    "FailureNoticesFunctionFailedRequests",
+    "FailureNoticesFunctionFailedRequestsPermission",
+    "FailureNoticesLogGroup",
+    "NoticeWindowTable",
+    "SlackChannel",
+    "SlackChannelRole",
+    "SlackChannelPermissions",
+}
+WITHOUT_NOTICES = [
+    *SUPPORTED,
+    *(deployment for deployment in CHANGES if deployment.name.split("=")[0] in ("SlackWorkspaceId", "SlackChannelId")),
+]
+
+
+def policy_statements(role: Any) -> list[Any]:
+    return [
+        statement for policy in role["Properties"]["Policies"] for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+@pytest.mark.parametrize("deployment", WITHOUT_NOTICES, ids=ids(WITHOUT_NOTICES))
+def test_without_both_slack_ids_the_stack_creates_nothing_for_notices(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    assert NOTICE_RESOURCES.isdisjoint(stack.resources)
+    assert [name for name, r in stack.resources.items() if r["Type"] in NOTICE_TYPES] == ["IdempotencyTable"]
+    assert ("AlarmTopic" in stack.resources) == bool(stack.parameters["AlarmEmail"])
+
+
+@pytest.mark.parametrize("deployment", NOTICES, ids=ids(NOTICES))
+def test_with_slack_each_failed_request_line_reaches_the_notifier_and_nothing_else_changes(
+    deployed: Any, deployment: Deployment
+) -> None:
+    stack, before = deployed[deployment], deployed[baseline()]
+    assert set(stack.resources) - set(before.resources) == NOTICE_RESOURCES | {"AlarmTopic"}
+    subscription = stack.resources["FailureNoticesFunctionFailedRequests"]["Properties"]
+    assert subscription["LogGroupName"] == {"Ref": "FunctionLogGroup"}
+    assert subscription["DestinationArn"] == {"Fn::GetAtt": ["FailureNoticesFunction", "Arn"]}
+    assert subscription["FilterPattern"] == (
+        '{ $.message = "request finished" && ($.outcome >= 500 || $.needs_person IS TRUE) }'
+    )
+    permission = stack.resources["FailureNoticesFunctionFailedRequestsPermission"]["Properties"]
+    assert (permission["Principal"], permission["FunctionName"]) == (
+        "logs.amazonaws.com",
+        {"Ref": "FailureNoticesFunction"},
+    )
+    assert not live_moves(before, stack)  # the sessions function is the same: no new version behind live
+
+
+@pytest.mark.parametrize("deployment", NOTICES, ids=ids(NOTICES))
+def test_the_notifier_may_only_publish_to_the_topic_and_keep_its_window(deployed: Any, deployment: Deployment) -> None:
+    stack = deployed[deployment]
+    role = stack.resources["FailureNoticesFunctionRole"]
+    assert role["Properties"]["ManagedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    ]
+    grants = {statement["Sid"]: statement for statement in policy_statements(role)}
+    assert grants == {
+        "PublishNotices": {
+            "Sid": "PublishNotices",
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Resource": {"Ref": "AlarmTopic"},
+        },
+        "KeepTheBurstWindow": {
+            "Sid": "KeepTheBurstWindow",
+            "Effect": "Allow",
+            "Action": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            "Resource": {"Fn::GetAtt": ["NoticeWindowTable", "Arn"]},
+        },
+    }
+    function = stack.resources["FailureNoticesFunction"]["Properties"]
+    assert function["Handler"] == "failure_notices.entry.lambda_handler"
+    assert function["Environment"]["Variables"]["ENVIRONMENT_NAME"] == stack.parameters["StageName"]
+    assert function["Timeout"] > int(function["Environment"]["Variables"]["NOTICE_WINDOW_SECONDS"])
+    assert "ReservedConcurrentExecutions" not in function  # an account whose quota is 10 refuses any
+
+
+@pytest.mark.parametrize("deployment", NOTICES, ids=ids(NOTICES))
+def test_the_slack_channel_gets_the_topic_and_its_members_can_only_read_alarms_and_metrics(
+    deployed: Any, deployment: Deployment
+) -> None:
+    stack = deployed[deployment]
+    channel = stack.resources["SlackChannel"]["Properties"]
+    assert (channel["SlackWorkspaceId"], channel["SlackChannelId"]) == (
+        SLACK["SlackWorkspaceId"],
+        SLACK["SlackChannelId"],
+    )
+    assert channel["SnsTopicArns"] == [{"Ref": "AlarmTopic"}]
+    assert channel["GuardrailPolicies"] == [{"Ref": "SlackChannelPermissions"}]
+    assert stack.resources["SlackChannelRole"]["Properties"]["ManagedPolicyArns"] == [
+        {"Ref": "SlackChannelPermissions"}
+    ]
+    statements = stack.resources["SlackChannelPermissions"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = [action for statement in statements for action in statement["Action"]]
+    assert all(action.startswith(("cloudwatch:Describe", "cloudwatch:Get", "cloudwatch:List")) for action in actions)
+    for alarm in stack.of_type("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    subscriptions = stack.resources["AlarmTopic"]["Properties"].get("Subscription", [])
+    expected = [{"Protocol": "email", "Endpoint": OTHER_VALUES["AlarmEmail"]}] if "e-mail" in deployment.name else []
+    assert subscriptions == expected

@@ -21,8 +21,10 @@ def main() -> None:
     translated = []
     for deployment in request["deployments"]:
         template = copy.deepcopy(request["template"])
-        # What `sam deploy` uploads and writes in place of the local CodeUri.
-        template["Resources"]["SessionsFunction"]["Properties"]["CodeUri"] = deployment["code_uri"]
+        # What `sam deploy` uploads and writes in place of each function's local CodeUri.
+        for name, resource in template["Resources"].items():
+            if resource["Type"] == "AWS::Serverless::Function":
+                resource["Properties"]["CodeUri"] = f"{deployment['code_uri']}-{name}"
         translator = Translator(managed_policy_map={}, sam_parser=Parser(), boto_session=session)
         translated.append(
             translator.translate(template, parameter_values=deployment["parameters"], get_managed_policy_map=dict)
