@@ -28,9 +28,10 @@ QUERY_HINT = 'Logs Insights: filter correlation_id = "<request ID>" on /aws/lamb
 
 
 def subject(told: ToldTogether, environment: str) -> str:
+    """SNS takes a subject of ASCII text under 100 characters, on one line (the stage names are [a-z0-9])."""
     if told.count == 1:
-        return f"POST /sessions ({environment}): a request failed, {told.failures[0].kind}"[:100]
-    return f"POST /sessions ({environment}): {told.count} requests failed"[:100]
+        return f"POST /sessions ({environment}): a request failed, {told.failures[0].kind}"[:99]
+    return f"POST /sessions ({environment}): {told.count} requests failed"[:99]
 
 
 def facts(failure: FailedRequest) -> list[str]:

@@ -143,3 +143,10 @@ def run_isolated(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_failure_notifier_ships_its_own_package_and_the_service_does_not(sam_build: Path) -> None:
+    """docs/operations.md, "Failure notices": boto3 comes with the runtime, so the notifier's artifact is its code."""
+    notifier = sam_build.parent / "FailureNoticesFunction"
+    assert {path.name for path in notifier.iterdir()} == {"failure_notices"}
+    assert not (sam_build / "failure_notices").exists()
