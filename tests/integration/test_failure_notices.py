@@ -178,7 +178,7 @@ def test_a_successful_request_and_the_subscriptions_control_message_tell_nothing
     assert channel.open_window() == []
 
 
-def test_a_lost_answer_and_ambiguous_records_are_told_and_a_key_still_in_progress_is_not(
+def test_a_lost_answer_and_records_that_need_a_person_are_each_told(
     org: LocalEnvironment, service_logs: io.StringIO, channel: NoticeChannel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.integration.test_lost_answers import lose_the_answer_after_commit
