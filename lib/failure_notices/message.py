@@ -34,8 +34,15 @@ def subject(told: ToldTogether, environment: str) -> str:
     return f"POST /sessions ({environment}): {told.count} requests failed"[:99]
 
 
+def retry_can_help(failure: FailedRequest) -> str:
+    """As the answer told the app: `retryable` where the line has it; a 503 asks for a retry, a 409 for a person."""
+    if failure.retryable is not None:
+        return "yes" if failure.retryable else "no"
+    return {503: "yes", 409: "not before a person decides"}.get(failure.outcome, "unknown")
+
+
 def facts(failure: FailedRequest) -> list[str]:
-    retry = {True: "yes", False: "no", None: "unknown"}[failure.retryable]
+    retry = retry_can_help(failure)
     lines = [
         f"When: {failure.at}",
         f"Request ID: {failure.request_id or 'none'}",

@@ -11,6 +11,7 @@ import gzip
 import io
 import itertools
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -200,7 +201,26 @@ def test_a_lost_answer_and_records_that_need_a_person_are_each_told(
     assert any(f"Request ID: {lost.body['requestId']}" in text and "OUTCOME_UNKNOWN" in text for text in told)
     [records] = [text for text in told if f"Request ID: {ambiguous.body['requestId']}" in text]
     assert "Outcome: HTTP 409, records need a person" in records
+    assert "A retry can help: not before a person decides" in records
     assert f"Records to look at: {', '.join(ambiguous.body['records'])}" in records
+
+
+def test_a_retry_memory_outage_is_told_as_one_a_retry_helps_with(
+    org: LocalEnvironment, service_logs: io.StringIO, channel: NoticeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "no-such-table")
+    lines_logged(service_logs)
+    answer = post_session(session_body(org))
+    assert answer.status == 503
+
+    assert entry.lambda_handler(log_delivery(lines_logged(service_logs)), None) == {"messages": 1}
+
+    [notice] = channel.messages()
+    text = notice["content"]["description"]
+    assert f"Request ID: {answer.body['requestId']}" in text
+    assert "Outcome: HTTP 503, retry memory unavailable" in text
+    assert "A retry can help: yes" in text
+    assert f"Team season: {org.seed.team_season_id}; coach: {org.seed.coach_id}" in text
 
 
 def test_fifty_failures_in_a_burst_are_one_message(
@@ -260,8 +280,6 @@ def test_a_window_whose_opener_died_is_told_by_the_next_delivery(
 
 
 def window(channel: NoticeChannel) -> BurstWindow:
-    import time
-
     return BurstWindow(boto3.client("dynamodb"), channel.table, 300, time.time)
 
 
