@@ -114,3 +114,12 @@ def strict_flag(value: object) -> object:
     if isinstance(value, bool):
         return value
     raise ValueError("must be true or false")
+
+
+def one_value(value: object) -> object:
+    """A header sent more than once arrives as the list of its values: the same value every time is that value."""
+    if not isinstance(value, list):
+        return value
+    if len({str(item) for item in value}) != 1:
+        raise ValueError("was sent more than once with different values; send it once")
+    return value[0]

@@ -21,6 +21,7 @@ from session_scheduling.field_values import (
     calendar_date,
     clock_time,
     contact_id,
+    one_value,
     record_id,
     strict_flag,
     topic,
@@ -35,6 +36,7 @@ ClockTime = Annotated[time, BeforeValidator(clock_time)]
 TopicText = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(topic)]
 AttendanceTaskFlag = Annotated[bool, BeforeValidator(strict_flag)]
 ATTENDANCE_TASK_QUERY = "createAttendanceTask"  # the query parameter that carries the flag
+OneHeaderValue = Annotated[str, BeforeValidator(one_value)]
 
 
 class _NearMiss:
