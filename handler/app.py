@@ -20,7 +20,7 @@ from handler.strict_json import json_object_loads, with_json_media_type_in_lower
 from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
-from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, OneHeaderValue, SessionRequest
+from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, IdempotencyKey, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
@@ -74,12 +74,9 @@ def create_session(
         AttendanceTaskFlag, Query(alias=ATTENDANCE_TASK_QUERY, description="Also create the attendance task")
     ] = True,
     idempotency_key: Annotated[
-        OneHeaderValue | None,
+        IdempotencyKey | None,
         Header(
             alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x20-\x7e]+$",
             description="Repeat the same key and body within 24 h to get the first answer again",
         ),
     ] = None,

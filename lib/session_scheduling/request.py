@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictStr,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -36,7 +37,10 @@ ClockTime = Annotated[time, BeforeValidator(clock_time)]
 TopicText = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(topic)]
 AttendanceTaskFlag = Annotated[bool, BeforeValidator(strict_flag)]
 ATTENDANCE_TASK_QUERY = "createAttendanceTask"  # the query parameter that carries the flag
-OneHeaderValue = Annotated[str, BeforeValidator(one_value)]
+# 1-255 printable ASCII characters (the contract); a header sent twice arrives as a list (multiValueHeaders).
+IdempotencyKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x20-\x7e]+$"), BeforeValidator(one_value)
+]
 
 
 class _NearMiss:
@@ -53,8 +57,9 @@ def _not_a_near_miss(value: object) -> object:
 
 
 class SessionRequest(BaseModel):
-    """The body of POST /sessions. Unknown fields are accepted and dropped, never forwarded; near misses of a
-    field's name (coachId, "CoachId ") are refused under the name given (session_scheduling.field_names)."""
+    """The body of POST /sessions. Unknown fields are accepted and dropped, never forwarded.
+
+    A field named like a known one but for case or surrounding blanks (coachId, "CoachId ") is a 400 naming both."""
 
     # Extra fields reach validation only as near misses, which always fail: a valid request has none.
     model_config = ConfigDict(extra="allow", frozen=True)
