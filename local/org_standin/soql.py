@@ -55,12 +55,19 @@ def _groups(
 
 def _value(committed: dict[str, Any], sobject: str, record: dict[str, Any], name: str) -> Any:
     if "." not in name:
-        return record.get(name)
+        return _as_answered(_fields_of(sobject)[name], record.get(name))
     relation, target_field = name.split(".", 1)
     reference = _fields_of(sobject)[relation.removesuffix("__r") + "__c"]
     target_id = record.get(relation.removesuffix("__r") + "__c")
     target = committed.get(reference.references or "", {}).get(target_id) if target_id else None
-    return None if target is None else target.get(target_field)
+    if target is None:
+        return None
+    return _as_answered(_fields_of(str(reference.references))[target_field], target.get(target_field))
+
+
+def _as_answered(spec: Field, value: Any) -> Any:
+    """A checkbox is never null in Salesforce: one a record never set answers false."""
+    return bool(value) if spec.kind == "boolean" else value
 
 
 def _fields_of(sobject: str) -> dict[str, Field]:
@@ -87,7 +94,7 @@ def _row(committed: dict[str, Any], sobject: str, record: dict[str, Any], select
     row: dict[str, Any] = {"attributes": _attributes(sobject, record["Id"])}
     for name in selected:
         if "." not in name:
-            row[name] = record.get(name)
+            row[name] = _value(committed, sobject, record, name)
             continue
         relation, target_field = name.split(".", 1)
         reference = _fields_of(sobject)[relation.removesuffix("__r") + "__c"]
@@ -97,7 +104,7 @@ def _row(committed: dict[str, Any], sobject: str, record: dict[str, Any], select
             row[relation] = None
             continue
         row.setdefault(relation, {"attributes": _attributes(str(reference.references), target["Id"])})
-        row[relation][target_field] = target.get(target_field)
+        row[relation][target_field] = _value(committed, sobject, record, name)
     return row
 
 

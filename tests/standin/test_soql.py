@@ -181,3 +181,11 @@ def test_a_field_neither_grouped_nor_aggregated_is_refused(org: Any) -> None:
 
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+def test_an_unset_checkbox_answers_false(org: Any) -> None:
+    enrollment(org, Start_Date__c="2025-02-03")
+
+    [row] = query(org, "SELECT Dropped__c FROM Enrollment__c WHERE Start_Date__c = 2025-02-03").json()["records"]
+
+    assert row["Dropped__c"] is False
