@@ -91,8 +91,9 @@ class SessionRequest(BaseModel):
     )
     SessionTopic: TopicText | None = Field(
         default=None,
-        description="What the session is about: one of the org's topics (an underscored form such as Game_Day is "
-        "stored as Game Day) or other text",
+        description="What the session is about: one of the org's topics (in any case, with underscores or extra "
+        "blanks, such as Game_Day or game day, it is stored as Game Day) or other visible text (no control or "
+        "invisible characters)",
         examples=["Soccer", "Game Day"],
     )
     CoachId: ContactId | None = Field(default=None, description="Coach Contact ID; needed for the task")
