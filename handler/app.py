@@ -5,28 +5,30 @@ from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from snapshot_restore_py import register_after_restore, register_before_snapshot
 
 from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
-from handler.failures import answer_salesforce_failure, register_failure_answers
+from handler.failures import answer_salesforce_failure, query_name_problems, register_failure_answers
 from handler.observability import count, count_by, logger, metrics, request_id, tracer
 from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
-from handler.strict_json import json_object_loads
+from handler.strict_json import json_object_loads, with_json_media_type_in_lower_case
 from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
-from session_scheduling.request import AttendanceTaskFlag, SessionRequest
+from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, IdempotencyKey, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
 from session_scheduling.settings import load_settings
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)
-register_failure_answers(app)
+QUERY_NAMES = (ATTENDANCE_TASK_QUERY,)
+register_failure_answers(app, QUERY_NAMES)
 
 salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
 
@@ -69,21 +71,21 @@ def retry_guard() -> RetryGuard:
 def create_session(
     session: Annotated[SessionRequest, Body(description="The session to schedule")],
     create_attendance_task: Annotated[
-        AttendanceTaskFlag, Query(alias="createAttendanceTask", description="Also create the attendance task")
+        AttendanceTaskFlag, Query(alias=ATTENDANCE_TASK_QUERY, description="Also create the attendance task")
     ] = True,
     idempotency_key: Annotated[
-        str | None,
+        IdempotencyKey | None,
         Header(
             alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x20-\x7e]+$",
             description="Repeat the same key and body within 24 h to get the first answer again",
         ),
     ] = None,
 ) -> Response[SessionCreated]:
     # On every line from here on, the request finished line too: a failure notice names them (record IDs, no names).
     logger.append_keys(team_season_id=session.TeamSeasonId, coach_id=session.CoachId)
+    near_misses = query_name_problems(app.current_event.query_string_parameters, QUERY_NAMES)
+    if near_misses:
+        raise RequestValidationError(near_misses)  # the body was valid: these are all the problems
     settings = load_settings()
     scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
     report = scheduler.report
@@ -143,7 +145,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     started = time.perf_counter()
     salesforce_calls.clear()
     refusal = _refusal_before_routing(event)
-    response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
+    response = (
+        as_proxy_response(refusal) if refusal else app.resolve(with_json_media_type_in_lower_case(event), context)
+    )
     count("SalesforceCalls", len(salesforce_calls))
     logger.info(
         "request finished",

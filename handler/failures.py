@@ -27,6 +27,7 @@ from handler.problems import (
     unsupported_media_type,
 )
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
+from session_scheduling.field_names import near_miss_message, near_misses
 from session_scheduling.lost_answers import EarlierAttemptConflict, EarlierAttemptSettling
 
 
@@ -38,9 +39,19 @@ def answer_salesforce_failure(failure: SalesforceFailure) -> Response[Any]:
     return salesforce_failed(failure, request_id())
 
 
-def _invalid_request(error: RequestValidationError) -> Response[Any]:
-    logger.info("request rejected", extra={"outcome": "invalid", "problems": len(error.errors())})
-    return invalid_request(list(error.errors()))
+def _invalid_request(error: RequestValidationError, query_problems: list[dict[str, Any]]) -> Response[Any]:
+    """Powertools validates only the query parameters the route declares: near misses of their names join here."""
+    problems = [*error.errors(), *query_problems]
+    logger.info("request rejected", extra={"outcome": "invalid", "problems": len(problems)})
+    return invalid_request(problems)
+
+
+def query_name_problems(query: dict[str, Any] | None, known: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`?CreateAttendanceTask=false` would be ignored like any unknown parameter, and the task created anyway."""
+    return [
+        {"type": "value_error", "loc": ("query", name), "msg": near_miss_message(meant)}
+        for name, meant in near_misses(query or {}, known).items()
+    ]
 
 
 def _content_type_refused(refused: RequestUnsupportedContentType) -> Response[Any]:
@@ -128,7 +139,6 @@ def _unexpected(error: Exception) -> Response[Any]:
 
 
 ANSWERS: dict[type[Exception], Any] = {
-    RequestValidationError: _invalid_request,
     RequestUnsupportedContentType: _content_type_refused,
     SalesforceFailure: answer_salesforce_failure,
     IdempotencyAlreadyInProgressError: _still_in_progress,
@@ -142,6 +152,12 @@ ANSWERS: dict[type[Exception], Any] = {
 }
 
 
-def register_failure_answers(app: APIGatewayRestResolver) -> None:
+def register_failure_answers(app: APIGatewayRestResolver, query_names: tuple[str, ...]) -> None:
+    """query_names: the route's query parameters, whose near misses are refused with the other problems."""
+
+    def invalid_request_and_query_names(error: RequestValidationError) -> Response[Any]:
+        return _invalid_request(error, query_name_problems(app.current_event.query_string_parameters, query_names))
+
+    app.exception_handler(RequestValidationError)(invalid_request_and_query_names)
     for failure, answer in ANSWERS.items():
         app.exception_handler(failure)(answer)

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 # Powertools' validation hands a body model the first item of a JSON array ([A, B] would schedule A
 # and drop B), so the body's shape is settled here, before validation sees it.
+JSON_MEDIA_TYPE = "application/json"
 NOT_AN_OBJECT = {"type": "model_type", "loc": ("body",), "msg": "must be a JSON object", "input": None}
 
 
@@ -44,3 +45,25 @@ def json_object_loads(text: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise RequestValidationError([NOT_AN_OBJECT])
     return document
+
+
+def with_json_media_type_in_lower_case(event: dict[str, Any]) -> dict[str, Any]:
+    """Media types are case-insensitive (RFC 9110, 8.3.1: `Application/JSON` is JSON), but Powertools' body
+    parsing reads only a lower-case `application/json`; the check before routing already reads any case."""
+    headers = event.get("headers") or {}
+    many = event.get("multiValueHeaders") or {}
+    return {
+        **event,
+        "headers": {name: _lowercased(name, value) for name, value in headers.items()} or event.get("headers"),
+        "multiValueHeaders": {name: [_lowercased(name, v) for v in values] for name, values in many.items()}
+        or event.get("multiValueHeaders"),
+    }
+
+
+def _lowercased(name: str, value: str) -> str:
+    if name.lower() != "content-type" or not isinstance(value, str):
+        return value
+    media_type, separator, parameters = value.partition(";")
+    if media_type.strip().lower() != JSON_MEDIA_TYPE:
+        return value
+    return JSON_MEDIA_TYPE + separator + parameters

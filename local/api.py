@@ -4,7 +4,11 @@ python -m local.api [--port 3000] [--legacy-url https://existing-api.example.org
 
 Like the deployed REST API: POST /sessions runs the function (which checks the client_id/client_secret
 headers); with a legacy URL every other method and path is forwarded to the existing API unchanged;
-without one they are API Gateway's 403 "Missing Authentication Token".
+without one they are API Gateway's 403 "Missing Authentication Token" (without a body for HEAD).
+
+The event is built as API Gateway's REST proxy integration builds it (api_gateway_events.from_http_request):
+blank query values kept, a repeated header or parameter in multiValueHeaders / multiValueQueryStringParameters
+(its last value in headers / queryStringParameters), a chunked body de-chunked, and the body as UTF-8 text.
 """
 
 import argparse
@@ -13,11 +17,11 @@ import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
-from local.api_gateway_events import rest_event
+from local.api_gateway_events import from_http_request, resource_of
 from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, local_environment
 from local.lambda_runtime import invoke
 
@@ -44,10 +48,11 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if (self.command, url.path.rstrip("/")) == SERVED_HERE:
-            self._serve(url.path, url.query, raw)
+        raw = self._body()
+        if (self.command, resource_of(url.path)) == SERVED_HERE:
+            event = from_http_request(self.command, url.path, url.query, self.headers.items(), raw, SERVED_HERE[1])
+            response = self.answer(event)
+            self._reply(response["statusCode"], _response_headers(response), (response.get("body") or "").encode())
         elif self.legacy_url:
             self._forward(self.legacy_url, raw)
         else:
@@ -58,17 +63,18 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
             ]
             self._reply(403, headers, payload)
 
-    def _serve(self, path: str, query: str, raw: bytes) -> None:
-        event = rest_event(
-            raw_body=raw.decode("utf-8", errors="replace") if raw else None,
-            query=_query(query),
-            headers=dict(self.headers.items()),
-            method=self.command,
-            path=path,
-            exact_headers=True,
-        )
-        response = self.answer(event)
-        self._reply(response["statusCode"], _response_headers(response), (response.get("body") or "").encode())
+    def _body(self) -> bytes:
+        """The body as sent: Content-Length bytes, or the chunks of a chunked body joined (RFC 9112, 7.1)."""
+        if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+        chunks = []
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()  # the CRLF after each chunk
+        while self.rfile.readline().strip():  # trailer fields, up to the blank line
+            pass
+        return b"".join(chunks)
 
     def _forward(self, base_url: str, raw: bytes) -> None:
         """API Gateway's HTTP proxy integration: method, path, query, headers and body, unchanged."""
@@ -96,7 +102,8 @@ class ApiGatewayProxy(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":  # a HEAD answer has the headers of the answer to GET, never a body
+            self.wfile.write(payload)
 
     def answer(self, event: dict[str, Any]) -> dict[str, Any]:
         """One container, one request at a time, like `sam local start-api`."""
@@ -114,14 +121,6 @@ def _response_headers(response: dict[str, Any]) -> list[tuple[str, str]]:
     for name, value in (response.get("headers") or {}).items():
         merged.setdefault(name, [value])
     return [(name, str(value)) for name, values in merged.items() for value in values]
-
-
-def _query(text: str) -> dict[str, str | list[str]] | None:
-    """A parameter given more than once keeps all its values, as API Gateway does."""
-    values: dict[str, list[str]] = {}
-    for name, value in parse_qsl(text):
-        values.setdefault(name, []).append(value)
-    return {name: given[0] if len(given) == 1 else given for name, given in values.items()} or None
 
 
 def main() -> None:

@@ -1,6 +1,5 @@
 """The stand-in's data: committed records, all-or-none transactions, and the queries the service sends."""
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,15 +10,6 @@ from typing import Any
 from local.org_standin.ids import ADMIN_USER_ID, IdFactory, normalise
 from local.org_standin.schema import UNIQUE_FIELDS, SalesforceProblem, check_record
 from local.org_standin.soql import select
-
-_ENROLLMENT_QUERY = re.compile(
-    r"^SELECT\s+Contact__c\s*,\s*Contact__r\.Name\s+FROM\s+Enrollment__c\s+"
-    r"WHERE\s+Team_Season__c\s*=\s*'(?P<team>[^']*)'\s+"
-    r"AND\s+Start_Date__c\s*<=\s*(?P<start>\S+)\s+AND\s+End_Date__c\s*>=\s*(?P<end>\S+)\s+"
-    r"GROUP\s+BY\s+Contact__c\s*,\s*Contact__r\.Name\s*$",
-    re.IGNORECASE,
-)
-_DATE_LITERAL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -111,31 +101,5 @@ class Org:
         return self.committed.get(sobject, {}).get(full or "")
 
     def query(self, soql: str) -> list[dict[str, Any]]:
-        match = _ENROLLMENT_QUERY.match(soql.strip())
-        if match is None:
-            with self.lock:
-                return select(self.committed, soql)
-        for literal in (match["start"], match["end"]):
-            if not _DATE_LITERAL.match(literal):
-                raise SalesforceProblem(
-                    "INVALID_FIELD",
-                    f"value of filter criterion for field 'Start_Date__c' must be of type date: {literal}",
-                )
-        team = normalise(match["team"])
-        if team is None:
-            raise SalesforceProblem("INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {match['team']}")
         with self.lock:
-            students: dict[str, dict[str, Any]] = {}
-            for enrollment in self.committed.get("Enrollment__c", {}).values():
-                active = enrollment["Start_Date__c"] <= match["start"] and enrollment["End_Date__c"] >= match["end"]
-                if enrollment["Team_Season__c"] == team and active:
-                    contact = self.committed["Contact"][enrollment["Contact__c"]]
-                    students.setdefault(
-                        contact["Id"],
-                        {
-                            "attributes": {"type": "AggregateResult"},
-                            "Contact__c": contact["Id"],
-                            "Name": contact["Name"],
-                        },
-                    )
-            return list(students.values())
+            return select(self.committed, soql)

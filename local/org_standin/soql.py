@@ -1,32 +1,19 @@
-"""Plain SOQL SELECTs on the stand-in's records: a field list (relationship names included), one object,
-comparisons joined by AND, an optional LIMIT. Formats and messages follow Salesforce's SOQL reference
-("Date Formats and Date Literals in WHERE": dates and dateTimes unquoted, strings quoted)."""
+"""Plain SOQL SELECTs on the stand-in's records: a field list (relationship names included), one object, a
+WHERE clause (soql_where: AND, OR, parentheses, nulls as Salesforce reads them), an optional GROUP BY of the
+selected fields (answered as AggregateResult rows, a relationship field named by its last part, as Salesforce
+names it) and an optional LIMIT."""
 
 import re
-from datetime import datetime
 from typing import Any
 
-from local.org_standin.ids import normalise
 from local.org_standin.schema import SCHEMA, SYSTEM_FIELDS, Field, SalesforceProblem
+from local.org_standin.soql_where import where_test
 
 _SELECT = re.compile(
-    r"^SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)(?:\s+WHERE\s+(?P<where>.+?))?(?:\s+LIMIT\s+(?P<limit>\d+))?$",
+    r"^SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)(?:\s+WHERE\s+(?P<where>.+?))?"
+    r"(?:\s+GROUP\s+BY\s+(?P<group>.+?))?(?:\s+LIMIT\s+(?P<limit>\d+))?$",
     re.IGNORECASE | re.DOTALL,
 )
-_CONDITION = re.compile(
-    r"\s*(?P<field>\w+)\s*(?P<op>!=|<=|>=|=|<|>)\s*(?P<value>'(?:[^'\\]|\\.)*'|[^\s']+)\s*(?P<joint>\bAND\b|$)",
-    re.IGNORECASE,
-)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$")
-_COMPARE = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a is not None and b is not None and a < b,
-    ">": lambda a, b: a is not None and b is not None and a > b,
-    "<=": lambda a, b: a is not None and b is not None and a <= b,
-    ">=": lambda a, b: a is not None and b is not None and a >= b,
-}
 
 
 def select(committed: dict[str, dict[str, dict[str, Any]]], soql: str) -> list[dict[str, Any]]:
@@ -38,11 +25,49 @@ def select(committed: dict[str, dict[str, dict[str, Any]]], soql: str) -> list[d
     selected = [name.strip() for name in query["fields"].split(",")]
     for name in selected:
         _selectable(sobject, fields, name)
-    conditions = _conditions(sobject, fields, query["where"] or "")
-    rows = [record for record in committed.get(sobject, {}).values() if all(test(record) for test in conditions)]
-    if query["limit"]:
-        rows = rows[: int(query["limit"])]
-    return [_row(committed, sobject, record, selected) for record in rows]
+    matches = where_test(sobject, fields, query["where"] or "")
+    records = [record for record in committed.get(sobject, {}).values() if matches(record)]
+    if query["group"]:
+        grouped = [name.strip() for name in query["group"].split(",")]
+        for name in grouped:
+            _selectable(sobject, fields, name)
+        rows = _groups(committed, sobject, records, selected, grouped)
+    else:
+        rows = [_row(committed, sobject, record, selected) for record in records]
+    return rows[: int(query["limit"])] if query["limit"] else rows
+
+
+def _groups(
+    committed: dict[str, Any], sobject: str, records: list[dict[str, Any]], selected: list[str], grouped: list[str]
+) -> list[dict[str, Any]]:
+    """One AggregateResult per distinct combination of the grouped fields' values."""
+    for name in selected:
+        if name not in grouped:
+            raise SalesforceProblem("MALFORMED_QUERY", f"Field must be grouped or aggregated: {name}")
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for record in records:
+        values = {name: _value(committed, sobject, record, name) for name in grouped}
+        row = {"attributes": {"type": "AggregateResult"}}
+        row.update({name.rsplit(".", 1)[-1]: values[name] for name in selected})
+        groups.setdefault(tuple(values.values()), row)
+    return list(groups.values())
+
+
+def _value(committed: dict[str, Any], sobject: str, record: dict[str, Any], name: str) -> Any:
+    if "." not in name:
+        return _as_answered(_fields_of(sobject)[name], record.get(name))
+    relation, target_field = name.split(".", 1)
+    reference = _fields_of(sobject)[relation.removesuffix("__r") + "__c"]
+    target_id = record.get(relation.removesuffix("__r") + "__c")
+    target = committed.get(reference.references or "", {}).get(target_id) if target_id else None
+    if target is None:
+        return None
+    return _as_answered(_fields_of(str(reference.references))[target_field], target.get(target_field))
+
+
+def _as_answered(spec: Field, value: Any) -> Any:
+    """A checkbox is never null in Salesforce: one a record never set answers false."""
+    return bool(value) if spec.kind == "boolean" else value
 
 
 def _fields_of(sobject: str) -> dict[str, Field]:
@@ -65,66 +90,11 @@ def _no_such_column(sobject: str, name: str) -> SalesforceProblem:
     return SalesforceProblem("INVALID_FIELD", f"No such column '{name}' on entity '{sobject}'.")
 
 
-def _conditions(sobject: str, fields: dict[str, Field], where: str) -> list[Any]:
-    tests, position = [], 0
-    while position < len(where):
-        condition = _CONDITION.match(where, position)
-        if condition is None or condition.end() == position:
-            raise SalesforceProblem("MALFORMED_QUERY", f"unexpected token: {where[position : position + 40]}")
-        name = condition["field"]
-        spec = fields.get(name) or _raise(_no_such_column(sobject, name))
-        expected = _literal(name, spec, condition["value"])
-        compare = _COMPARE[condition["op"]]
-        tests.append(lambda record, n=name, s=spec, e=expected, c=compare: c(_comparable(s, record.get(n)), e))
-        position = condition.end()
-    return tests
-
-
-def _literal(name: str, spec: Field, text: str) -> Any:
-    if text.lower() == "null":
-        return None
-    quoted = text.startswith("'")
-    kind = spec.kind
-    if (kind in ("date", "datetime") and quoted) or (kind == "date" and not _DATE.match(text)):
-        raise _wrong_type(name, kind)
-    if kind == "datetime":
-        if not _DATETIME.match(text):
-            raise _wrong_type(name, kind)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if kind == "boolean":
-        if text.lower() not in ("true", "false"):
-            raise _wrong_type(name, kind)
-        return text.lower() == "true"
-    if kind == "date":
-        return text
-    if not quoted:
-        raise SalesforceProblem("MALFORMED_QUERY", f"unexpected token: {text[:40]}")
-    value = re.sub(r"\\(.)", r"\1", text[1:-1])
-    return normalise(value) or value if kind == "reference" else value
-
-
-def _comparable(spec: Field, value: Any) -> Any:
-    if value is not None and spec.kind == "datetime":
-        return datetime.fromisoformat(str(value).replace("+0000", "+00:00").replace("Z", "+00:00"))
-    return value
-
-
-def _wrong_type(name: str, kind: str) -> SalesforceProblem:
-    return SalesforceProblem(
-        "INVALID_FIELD",
-        f"value of filter criterion for field '{name}' must be of type {kind} and should not be enclosed in quotes",
-    )
-
-
-def _raise(problem: SalesforceProblem) -> Any:
-    raise problem
-
-
 def _row(committed: dict[str, Any], sobject: str, record: dict[str, Any], selected: list[str]) -> dict[str, Any]:
     row: dict[str, Any] = {"attributes": _attributes(sobject, record["Id"])}
     for name in selected:
         if "." not in name:
-            row[name] = record.get(name)
+            row[name] = _value(committed, sobject, record, name)
             continue
         relation, target_field = name.split(".", 1)
         reference = _fields_of(sobject)[relation.removesuffix("__r") + "__c"]
@@ -134,7 +104,7 @@ def _row(committed: dict[str, Any], sobject: str, record: dict[str, Any], select
             row[relation] = None
             continue
         row.setdefault(relation, {"attributes": _attributes(str(reference.references), target["Id"])})
-        row[relation][target_field] = target.get(target_field)
+        row[relation][target_field] = _value(committed, sobject, record, name)
     return row
 
 

@@ -149,12 +149,95 @@ def test_a_body_that_is_not_valid_base64_is_a_400(org: LocalEnvironment) -> None
     assert "base64" in found["body"]
 
 
-def test_unicode_and_control_characters_in_the_topic_reach_salesforce_unchanged(org: LocalEnvironment) -> None:
-    topic = "Fútbol ⚽ 足球 \u200b tab\there"
+def test_unicode_text_in_the_topic_reaches_salesforce_unchanged(org: LocalEnvironment) -> None:
+    topic = "Fútbol ⚽ 足球  and  مرحبا"
     answer = post_session(session_body(org, SessionTopic=topic))
 
     assert answer.status == 201
     assert org.standin.records("Session__c")[0]["Session_Topic__c"] == topic
+
+
+@pytest.mark.parametrize(
+    ("character", "code_point"),
+    [("\x00", "U+0000"), ("\n", "U+000A"), ("\t", "U+0009"), ("\u202e", "U+202E"), ("\u200b", "U+200B")],
+    ids=["NUL", "newline", "tab", "right-to-left-override", "zero-width-space"],
+)
+def test_a_control_or_invisible_character_in_the_topic_is_a_400_naming_the_field_and_the_code_point(
+    org: LocalEnvironment, character: str, code_point: str
+) -> None:
+    found = refused(org, post_session(session_body(org, SessionTopic=f"Ana{character}Diaz")))
+
+    assert set(found) == {"SessionTopic"}
+    assert f"control or invisible character {code_point} at character 4" in found["SessionTopic"]
+    assert "Ana" not in found["SessionTopic"], "the message names the character, never the text"
+
+
+def test_a_topic_that_lost_its_non_utf8_bytes_is_a_400_asking_for_utf8(org: LocalEnvironment) -> None:
+    latin1 = json.dumps(session_body(org, SessionTopic="Fútbol"), ensure_ascii=False).encode("latin-1")
+    # API Gateway hands a body it cannot read as UTF-8 to Lambda as text with U+FFFD for the bytes it could not read
+    found = refused(org, post_session(raw_body=latin1.decode("utf-8", errors="replace")))
+
+    assert "send the body as UTF-8" in found["SessionTopic"]
+
+
+@pytest.mark.parametrize(
+    ("topic", "stored"),
+    [
+        ("soccer", "Soccer"),
+        ("  Soccer  ", "Soccer"),
+        ("game_day", "Game Day"),
+        ("SERVICE  learning", "Service Learning"),
+    ],
+)
+def test_a_listed_topic_in_another_case_or_with_extra_blanks_is_stored_as_the_orgs_value(
+    org: LocalEnvironment, topic: str, stored: str
+) -> None:
+    assert post_session(session_body(org, SessionTopic=topic)).status == 201
+    assert org.standin.records("Session__c")[0]["Session_Topic__c"] == stored
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("SessionStart", "18:00\n"), ("SessionEnd", "19:30\n"), ("SessionDate", "2025-05-21\n")],
+)
+def test_a_time_or_date_with_a_trailing_newline_is_a_400(org: LocalEnvironment, field: str, value: str) -> None:
+    assert field in refused(org, post_session(session_body(org, **{field: value})))
+
+
+@pytest.mark.parametrize("name", ["coachId", "COACHID", "CoachId ", " CoachId"])
+def test_a_body_field_named_like_a_known_one_but_for_case_or_blanks_is_a_400_naming_both(
+    org: LocalEnvironment, name: str
+) -> None:
+    body = session_body(org, CoachId=...) | {name: org.seed.coach_id}
+    found = refused(org, post_session(body))
+
+    assert set(found) == {name}
+    assert 'did you mean "CoachId"?' in found[name]
+
+
+@pytest.mark.parametrize("name", ["CreateAttendanceTask", "createattendancetask", "createAttendanceTask "])
+def test_a_query_parameter_named_like_a_known_one_but_for_case_or_blanks_is_a_400_naming_both(
+    org: LocalEnvironment, name: str
+) -> None:
+    found = refused(org, post_session(session_body(org), query={name: "false"}))
+
+    assert set(found) == {name}
+    assert 'did you mean "createAttendanceTask"?' in found[name]
+
+
+def test_near_misses_are_reported_with_every_other_problem(org: LocalEnvironment) -> None:
+    body = session_body(org, SessionDate="2025-02-30") | {"sessionDate": "2025-05-21"}
+    found = refused(org, post_session(body, query={"CreateAttendanceTask": "false", "createAttendanceTask": "no"}))
+
+    assert set(found) == {"SessionDate", "sessionDate", "CreateAttendanceTask", "createAttendanceTask"}
+
+
+def test_unknown_names_that_miss_no_known_name_are_still_ignored(org: LocalEnvironment) -> None:
+    body = session_body(org) | {"Mascot": "Owl", "coach": "x", "CoachIds": "y"}
+    answer = post_session(body, query={"source": "app"})
+
+    assert answer.status == 201
+    assert answer.body["TaskId"] is not None
 
 
 def test_a_body_over_64_kib_is_a_413(org: LocalEnvironment) -> None:

@@ -1,5 +1,6 @@
 """The events/ files and the local run that the README promises, exercised as a newcomer would."""
 
+import http.client
 import json
 import os
 import re
@@ -18,8 +19,10 @@ from typing import Any
 import pytest
 import requests
 
+from local.api import MISSING_TOKEN
+from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment
-from tests.conftest import send
+from tests.conftest import Answer, send
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 ROOT = EVENTS.parent
@@ -191,3 +194,123 @@ def test_the_pipelines_smoke_test_fails_when_the_api_refuses_everything() -> Non
 
     assert done.returncode != 0
     assert "expected 400 for an invalid request, got 403" in done.stderr
+
+
+# --- make run answers as API Gateway does --------------------------------------------------------------------
+# Each request goes to `make run`'s server over HTTP, and, as API Gateway would deliver it, to the handler as a
+# hand-built REST proxy event; the two answers must agree. Requests API Gateway answers itself (no resource, no
+# method) are compared with API Gateway's own answer.
+
+
+def over_http(
+    api: LocalApi,
+    method: str,
+    path: str = "/sessions",
+    body: bytes | list[bytes] | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Answer:
+    """One raw request: repeated headers as sent, a list body sent chunked (Transfer-Encoding: chunked)."""
+    host, port = api.url.removeprefix("http://").split("/")[0].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in [*api.headers.items(), *headers]:
+            connection.putheader(name, value)
+        if isinstance(body, list):
+            connection.putheader("Transfer-Encoding", "chunked")
+            connection.endheaders()
+            for chunk in body:
+                connection.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            connection.send(b"0\r\n\r\n")
+        else:
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+        answer = connection.getresponse()
+        raw = answer.read().decode()
+        return Answer(answer.status, json.loads(raw) if raw else None, dict(answer.getheaders()), raw)
+    finally:
+        connection.close()
+
+
+def through_api_gateway(body: str | None, **event: Any) -> Answer:
+    """The handler, given the event API Gateway builds for the same request."""
+    return send(rest_event(raw_body=body, **event))
+
+
+def invalid_body(api: LocalApi) -> bytes:
+    """The example with an impossible date: a 400 that shows the body was read, and creates nothing."""
+    return api.example_body.replace('"SessionDate": "2025-05-21"', '"SessionDate": "2025-02-30"').encode()
+
+
+def test_a_blank_query_value_is_kept_and_refused_as_behind_api_gateway(
+    org: LocalEnvironment, local_api: LocalApi
+) -> None:
+    local = over_http(local_api, "POST", "/sessions?createAttendanceTask=", local_api.example_body.encode())
+    deployed = through_api_gateway(local_api.example_body, query={"createAttendanceTask": ""})
+
+    assert (local.status, local.body) == (deployed.status, deployed.body)
+    assert local.status == 400
+    assert [problem["field"] for problem in local.body["errors"]] == ["createAttendanceTask"]
+
+
+def test_a_header_sent_twice_reaches_the_handler_with_both_values_as_behind_api_gateway(
+    org: LocalEnvironment, local_api: LocalApi
+) -> None:
+    keys = (("Idempotency-Key", "first-key"), ("Idempotency-Key", "second-key"))
+    local = over_http(local_api, "POST", body=local_api.example_body.encode(), headers=keys)
+    deployed = through_api_gateway(local_api.example_body, headers={"Idempotency-Key": ["first-key", "second-key"]})
+
+    assert (local.status, local.body) == (deployed.status, deployed.body)
+    assert local.body["errors"] == [
+        {"field": "Idempotency-Key", "message": "was sent more than once with different values; send it once"}
+    ]
+
+
+def test_a_chunked_body_is_read_whole_as_behind_api_gateway(org: LocalEnvironment, local_api: LocalApi) -> None:
+    body = invalid_body(local_api)
+    local = over_http(local_api, "POST", body=[body[:20], body[20:41], body[41:]])
+    deployed = through_api_gateway(body.decode())
+
+    assert (local.status, local.body) == (deployed.status, deployed.body)
+    assert [problem["field"] for problem in local.body["errors"]] == ["SessionDate"]
+
+    created = over_http(
+        local_api, "POST", body=[local_api.example_body[:30].encode(), local_api.example_body[30:].encode()]
+    )
+    assert created.status == send(rest_event(raw_body=local_api.example_body)).status == 201
+    assert len(created.body["Attendances"]) == 3
+
+
+def test_a_body_that_is_not_utf8_arrives_as_api_gateway_reads_it(org: LocalEnvironment, local_api: LocalApi) -> None:
+    latin1 = local_api.example_body.replace("Dribbling", "Fútbol").encode("latin-1")
+    local = over_http(local_api, "POST", body=latin1)
+    deployed = through_api_gateway(latin1.decode("utf-8", errors="replace"))
+
+    assert (local.status, local.body) == (deployed.status, deployed.body)
+    assert "send the body as UTF-8" in local.body["errors"][0]["message"]
+
+
+def test_one_trailing_slash_is_the_same_resource_as_behind_api_gateway(
+    org: LocalEnvironment, local_api: LocalApi
+) -> None:
+    body = invalid_body(local_api)
+    local = over_http(local_api, "POST", "/sessions/", body)
+    deployed = through_api_gateway(body.decode(), path="/sessions/", resource="/sessions")
+
+    assert (local.status, local.body) == (deployed.status, deployed.body)
+    assert local.status == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/sessions//"), ("POST", "/sessions/x"), ("HEAD", "/sessions"), ("GET", "/sessions")]
+)
+def test_what_the_api_does_not_define_gets_api_gateways_own_403(local_api: LocalApi, method: str, path: str) -> None:
+    local = over_http(local_api, method, path, local_api.example_body.encode() if method == "POST" else None)
+
+    assert local.status == 403
+    assert local.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    if method == "HEAD":
+        assert local.raw == "", "an answer to HEAD has no body"
+    else:
+        assert local.body == MISSING_TOKEN

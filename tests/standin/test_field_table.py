@@ -58,6 +58,7 @@ def test_every_field_the_enrollment_query_reads_is_listed_in_the_table_as_read()
         ("Enrollment__c", "Team_Season__c"),
         ("Enrollment__c", "Start_Date__c"),
         ("Enrollment__c", "End_Date__c"),
+        ("Enrollment__c", "Dropped__c"),
         ("Contact", "Name"),
     }
     assert read - listed_for("reads") == set()

@@ -185,3 +185,68 @@ def test_the_end_must_be_after_the_start_whichever_names_they_come_under(
     found = problems(valid(**sent))
     assert set(found) == {field}
     assert start in found[field]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("SessionStart", "18:00\n"), ("sessionEnd", "19:30Z\n"), ("SessionDate", "2025-05-21\n"), ("SessionDate", "\n")],
+)
+def test_times_and_dates_must_be_the_whole_string(field: str, value: str) -> None:
+    assert field in problems(valid(**{field: value}))
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("soccer", "Soccer"),
+        ("  Soccer  ", "Soccer"),
+        ("GAME_DAY", "Game Day"),
+        ("game   day", "Game Day"),
+        ("service learning and SOCCER", "Service Learning and Soccer"),
+        ("  Passing drills ", "  Passing drills "),  # not a listed topic: as sent
+    ],
+)
+def test_a_listed_topic_in_any_case_or_spacing_is_stored_as_the_orgs_value(sent: str, stored: str) -> None:
+    assert SessionRequest.model_validate(valid(SessionTopic=sent)).SessionTopic == stored
+
+
+@pytest.mark.parametrize(
+    "character", ["\x00", "\n", "\r", "\t", "\x7f", "\u202e", "\u200b", "\u200d", "\ufeff", "\u2028", "\ue000"]
+)
+def test_control_and_invisible_characters_in_the_topic_are_refused_by_code_point(character: str) -> None:
+    message = problems(valid(SessionTopic=f"Soccer{character}"))["SessionTopic"]
+    assert f"U+{ord(character):04X} at character 7" in message
+
+
+@pytest.mark.parametrize("topic", ["Soccer and Writing", "Fútbol ⚽", "足球", "Ba\u0303o", "Soccer\u00a0drills"])
+def test_visible_text_and_ordinary_spaces_are_accepted(topic: str) -> None:
+    assert SessionRequest.model_validate(valid(SessionTopic=topic)).SessionTopic == topic
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("coachId", "CoachId"),
+        ("CoachId ", "CoachId"),
+        (" teamseasonid", "TeamSeasonId"),
+        ("SESSIONTOPIC", "SessionTopic"),
+        ("sessionstart", "SessionStart"),  # the documented name, not the old app's second spelling
+        ("Sessionend", "SessionEnd"),
+    ],
+)
+def test_a_field_named_like_a_known_one_but_for_case_or_blanks_is_refused_under_its_own_name(
+    sent: str, meant: str
+) -> None:
+    found = problems({**valid(), sent: "value"})
+    assert set(found) == {sent}
+    assert f'did you mean "{meant}"?' in found[sent]
+
+
+def test_the_old_apps_lowercase_times_are_no_near_misses() -> None:
+    request = SessionRequest.model_validate(valid(sessionStart="16:00", sessionEnd="17:30"))
+    assert (request.SessionStart, request.SessionEnd) == (time(16), time(17, 30))
+
+
+def test_unknown_fields_that_miss_no_known_name_are_dropped() -> None:
+    request = SessionRequest.model_validate(valid(Coach="x", CoachIds="y", Session_Topic="z"))
+    assert request.model_dump() == SessionRequest.model_validate(valid()).model_dump()

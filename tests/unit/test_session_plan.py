@@ -91,7 +91,8 @@ def test_the_root_cause_is_reported_not_the_rollback_notices() -> None:
 def test_the_enrollment_query_groups_students_and_reads_aggregate_names() -> None:
     soql = enrollment_query(TEAM_SEASON, date(2025, 5, 21))
     assert f"Team_Season__c = '{TEAM_SEASON}'" in soql
-    assert "Start_Date__c <= 2025-05-21 AND End_Date__c >= 2025-05-21" in soql
+    assert "(Start_Date__c <= 2025-05-21 OR Start_Date__c = null)" in soql
+    assert "(End_Date__c >= 2025-05-21 OR End_Date__c = null) AND Dropped__c = false" in soql
     assert soql.endswith("GROUP BY Contact__c, Contact__r.Name")
     records = [
         {"attributes": {"type": "AggregateResult"}, "Contact__c": "003A", "Name": "Ana Diaz"},

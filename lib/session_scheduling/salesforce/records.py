@@ -61,12 +61,18 @@ def attendance_record(student: Student, session_id: str) -> dict[str, Any]:
 
 
 def enrollment_query(team_season_id: str, on: date) -> str:
-    """Students with an enrollment active on the date, each once. Both values are validated, not free text."""
+    """Students enrolled on the date, each once: the rule of docs/salesforce-fields.md ("Who gets an attendance row").
+
+    An enrollment without a start or end date is open on that side (SOQL's `<=` and `>=` never match a null, so
+    the original's filter left such students out silently); a dropped enrollment gets no row, whatever its dates.
+    """
     day = on.isoformat()
     # The ID passed the Salesforce ID check (letters and digits only) and the date is a date: no injection.
     return (
         "SELECT Contact__c, Contact__r.Name FROM Enrollment__c "  # noqa: S608
-        f"WHERE Team_Season__c = '{team_season_id}' AND Start_Date__c <= {day} AND End_Date__c >= {day} "
+        f"WHERE Team_Season__c = '{team_season_id}' "
+        f"AND (Start_Date__c <= {day} OR Start_Date__c = null) AND (End_Date__c >= {day} OR End_Date__c = null) "
+        "AND Dropped__c = false "
         "GROUP BY Contact__c, Contact__r.Name"
     )
 
