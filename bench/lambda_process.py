@@ -17,6 +17,8 @@ started = time.perf_counter()
 started_at = time.monotonic()  # comparable with the parent's clock: the interpreter's own start-up
 artifact, runtime, event_text, mode = sys.argv[1:5]
 sys.path[:0] = [artifact, runtime]
+
+
 class Context:
     function_name = "sessions"
     memory_limit_in_mb = 512
