@@ -18,7 +18,7 @@ from local.org_standin import SalesforceStandin
 ROOT = Path(__file__).resolve().parents[2]
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 NOT_SHIPPED = (
-    "aws_xray_sdk",  # past its end of support on 2027-02-25 (issue 24): no Tracer, so neither it nor wrapt
+    "aws_xray_sdk",  # its support ends on 2027-02-25 (issue 24): no Tracer, so neither it nor wrapt
     "wrapt",
     "lxml",
     "pycparser",

@@ -144,3 +144,16 @@ def test_a_token_refused_is_logged_with_salesforces_error_code(
 
     [line] = finished_lines(service_logs)
     assert ("salesforce", "token", "invalid_client") in logged_calls(line)
+
+
+def test_an_aws_call_that_fails_is_logged_with_the_aws_error_code(
+    org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESFORCE_SECRET_ID", "local/no-such-secret")
+
+    answer = post_session(session_body(org))
+
+    [line] = finished_lines(service_logs)
+    assert answer.status == 500
+    assert ("secretsmanager", "GetSecretValue", "ResourceNotFoundException") in logged_calls(line)
+    assert "no-such-secret" not in json.dumps(line["calls"])  # the operation, not its parameters
