@@ -29,10 +29,6 @@ class CallRecord:
     seconds: float
     outcome: str = OK
 
-    @property
-    def ok(self) -> bool:
-        return self.outcome == OK
-
 
 Listener = Callable[[CallRecord], None]
 _listeners: list[Listener] = []
@@ -71,7 +67,7 @@ def _started(model: Any, context: dict[str, Any], **_: Any) -> None:
 
 def _answered(http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     status = http_response.status_code
-    error_code = parsed.get("Error", {}).get("Code") if status >= 300 else None
+    error_code = (parsed or {}).get("Error", {}).get("Code") if status >= 300 else None
     _finished(context, OK if status < 300 else str(error_code or status))
 
 
