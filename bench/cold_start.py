@@ -111,7 +111,7 @@ def lambda_like() -> Iterator[LambdaLike]:
             "IDEMPOTENCY_TABLE_NAME": "bench-idempotency",
             "POWERTOOLS_SERVICE_NAME": "sessions",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-            # Lambda's environment: the X-Ray SDK takes its Lambda path (no sampling rule poller).
+            # Lambda's environment with active tracing (the logger reads the trace ID; no X-Ray SDK is shipped).
             "LAMBDA_TASK_ROOT": compiled,
             "AWS_LAMBDA_FUNCTION_NAME": "sessions",
             "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",

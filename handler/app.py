@@ -13,24 +13,27 @@ from snapshot_restore_py import register_after_restore, register_before_snapshot
 
 from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
 from handler.failures import answer_salesforce_failure, query_name_problems, register_failure_answers
-from handler.observability import count, count_by, logger, metrics, request_id, tracer
+from handler.observability import call_log, count, count_by, logger, metrics, request_id
 from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads, with_json_media_type_in_lower_case
 from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
+from session_scheduling.outside_calls import CallRecord, report_aws_calls_to
 from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, IdempotencyKey, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
-from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
+from session_scheduling.salesforce.gateway import SalesforceGateway
 from session_scheduling.settings import load_settings
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)
 QUERY_NAMES = (ATTENDANCE_TASK_QUERY,)
 register_failure_answers(app, QUERY_NAMES)
 
-salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
+# This invocation's Salesforce, Secrets Manager and DynamoDB calls (its log line, the Salesforce metric, the bench).
+calls: list[CallRecord] = []
+report_aws_calls_to(calls.append)
 
 
 @cache
@@ -40,7 +43,7 @@ def salesforce_gateway() -> SalesforceGateway:
     return SalesforceGateway(
         read_secret=lambda: read_secret(settings.salesforce_secret_id, settings.secret_max_age_seconds),
         timeouts=settings.timeouts,
-        on_call=salesforce_calls.append,
+        on_call=calls.append,
         seconds_left=_seconds_left,
     )
 
@@ -66,8 +69,6 @@ def retry_guard() -> RetryGuard:
     responses=DOCUMENTED_ANSWERS,
     tags=["sessions"],
 )
-# No tracer.capture_method here: on an exception it logs the message and X-Ray records it, and a bug's
-# message can quote a student's name. The handler's segment and a subsegment per Salesforce call remain.
 def create_session(
     session: Annotated[SessionRequest, Body(description="The session to schedule")],
     create_attendance_task: Annotated[
@@ -139,22 +140,23 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # the answer names students: not for traces
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
-    salesforce_calls.clear()
+    calls.clear()
     refusal = _refusal_before_routing(event)
     response = (
         as_proxy_response(refusal) if refusal else app.resolve(with_json_media_type_in_lower_case(event), context)
     )
-    count("SalesforceCalls", len(salesforce_calls))
+    salesforce_calls = sum(1 for call in calls if call.service == "salesforce")
+    count("SalesforceCalls", salesforce_calls)
     logger.info(
         "request finished",
         extra={
             "outcome": response["statusCode"],
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            "salesforce_calls": len(salesforce_calls),
+            "salesforce_calls": salesforce_calls,
+            "calls": call_log(calls),
         },
     )
     return response

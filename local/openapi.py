@@ -1,14 +1,12 @@
 """Write the resolver's OpenAPI 3 document to docs/openapi.json (make openapi); a test keeps it current."""
 
 import json
-import os
 from pathlib import Path
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 
 
 def openapi_document() -> str:
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     from handler.app import app
 
     schema = app.get_openapi_json_schema(

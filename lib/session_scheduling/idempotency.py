@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceOutcomeUnknown
 from session_scheduling.lost_answer_memory import AWS_FAILURES, LostAnswerMemory
+from session_scheduling.outside_calls import aws_client
 from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown, RememberedSession
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
@@ -76,9 +77,7 @@ class RetryGuard:
         if table_name is not None:
             # One persistence layer per config (Powertools configures a layer once, with its first
             # config), sharing one DynamoDB client: each client costs tens of ms on a cold start.
-            import boto3  # noqa: PLC0415 - only when retry safety is on
-
-            client = self.dynamodb_client = boto3.client("dynamodb")
+            client = self.dynamodb_client = aws_client("dynamodb")  # its calls are timed
             keyed_store = RetryMemoryTable(table_name=table_name, boto3_client=client)
             window_store = RetryMemoryTable(table_name=table_name, boto3_client=client)
             # Configured now, not by the first call: Powertools marks a layer configured before it

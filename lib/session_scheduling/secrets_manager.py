@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from session_scheduling.outside_calls import aws_client
+
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
@@ -30,10 +32,8 @@ class SecretUnavailable(Exception):
 @cache
 def secrets_client() -> Any:
     """On boto3's default session, which the idempotency table's client shares: a session of its own
-    would load botocore's endpoint and model data a second time (about 50 ms per cold start)."""
-    import boto3  # noqa: PLC0415 - first call only
-
-    return boto3.client("secretsmanager")
+    would load botocore's endpoint and model data a second time (about 50 ms per cold start). Its calls are timed."""
+    return aws_client("secretsmanager")
 
 
 @cache

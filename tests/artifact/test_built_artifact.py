@@ -4,18 +4,22 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from local.api_gateway_events import rest_event
 from local.artifact import build_for_this_machine, runtime_provided
+from local.end_of_support import findings
 from local.environment import aws_endpoint
 from local.org_standin import SalesforceStandin
 
 ROOT = Path(__file__).resolve().parents[2]
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 NOT_SHIPPED = (
+    "aws_xray_sdk",  # its support ends on 2027-02-25 (issue 24): no Tracer, so neither it nor wrapt
+    "wrapt",
     "lxml",
     "pycparser",
     "pytest",
@@ -61,6 +65,8 @@ def test_sam_build_works_without_docker_and_ships_only_runtime_code(sam_build: P
     assert {"handler", "session_scheduling", "aws_lambda_powertools", "pydantic", "simple_salesforce"} <= shipped
     assert shipped.isdisjoint(NOT_SHIPPED), shipped & set(NOT_SHIPPED)
     assert list(sam_build.glob("pydantic_core/*aarch64-linux-gnu.so")), "wheels must be arm64 Linux"
+    # Nothing past or near its end of support (requirements/end-of-support.toml, local/end_of_support.py).
+    assert findings([sam_build], date.today()) == []
     size = tree_size_mb(sam_build)
     print(f"\nartifact unzipped: {size:.1f} MB")
     assert size < SIZE_LIMIT_MB
@@ -70,6 +76,8 @@ def test_the_artifact_alone_serves_a_request(tmp_path: Path) -> None:
     """Built for this machine's platform by the same recipe, run with nothing but the artifact on sys.path."""
     artifact = build_for_this_machine(tmp_path / "artifact")
     runtime = runtime_provided(tmp_path / "runtime")
+    assert findings([artifact], date.today()) == []
+    assert {path.name for path in artifact.iterdir()}.isdisjoint(NOT_SHIPPED)
 
     with aws_endpoint() as endpoint, SalesforceStandin() as standin:
         standin.register_client("artifact-app", client_secret="artifact-secret")
@@ -130,7 +138,6 @@ def run_isolated(
         "SALESFORCE_SECRET_ID": "artifact/salesforce",
         "IDEMPOTENCY_TABLE_NAME": "artifact-idempotency",
         "POWERTOOLS_SERVICE_NAME": "sessions",
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     done = subprocess.run(

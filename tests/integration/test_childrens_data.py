@@ -3,7 +3,8 @@
 Every test creates attendance rows for named students through the real handler, then reads what AWS
 would keep: the DynamoDB retry table (a scan, as anyone with read access would), every log line at
 DEBUG (the service's, every library's, and the EMF metrics on stdout) and the error bodies.
-Traces are checked in test_traces.py, over X-Ray's own protocol.
+The function sends no trace of its own (test_traces.py checks it, listening where X-Ray's daemon would);
+its outside calls are on the log lines read here.
 """
 
 import io
@@ -98,6 +99,8 @@ def test_no_name_in_any_log_line_metric_or_error_body(
     kept = everything_kept()
     assert '"level":"DEBUG"' in kept or "DEBUG" in kept
     assert '"SessionsCreated"' in kept  # the metrics are in what was read
+    assert '"SalesforceCallDuration"' in kept  # the Salesforce calls by kind
+    assert '"calls":[{"service"' in kept  # and each request's outside calls
     assert names_in(org, kept) == []
     for answer in (answers[2], answers[4], answers[5]):
         assert names_in(org, answer.raw) == []

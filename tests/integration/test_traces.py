@@ -1,7 +1,10 @@
-"""X-Ray, as Lambda runs it: a subsegment per Salesforce call, and no student name, token or secret in any trace.
+"""Tracing as Lambda runs it without the X-Ray SDK (issue 24): Lambda's active tracing records the invocation's
+segment by itself; the function sends no trace document of its own, and its request log line names each
+Salesforce, Secrets Manager and DynamoDB call with duration and outcome under the invocation's X-Ray trace ID,
+so that a trace and its calls are joined. No student name, token or secret in any of it.
 
-The handler runs in a fresh interpreter with Lambda's tracing environment and sends its trace documents
-over UDP, X-Ray's daemon protocol, to a socket this test reads.
+The handler runs in a fresh interpreter with Lambda's tracing environment (the trace header Lambda sets per
+invocation, the daemon's address), with a socket listening where X-Ray's daemon would.
 """
 
 import json
@@ -21,15 +24,18 @@ from local.environment import DEMO_CLIENTS, LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
 from local.org_standin import SalesforceStandin
 
 ROOT = Path(__file__).resolve().parents[2]
+TRACE_ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 INVOKE = """
-import json, sys
+import json, os, sys
 from handler.app import lambda_handler
 class Context:
     function_name = "sessions"; memory_limit_in_mb = 512; aws_request_id = "traced"
     invoked_function_arn = "arn:aws:lambda:us-west-2:123456789012:function:sessions"
     def get_remaining_time_in_millis(self): return 20000
-for event in json.loads(sys.argv[1]):
+for trace, event in json.loads(sys.argv[1]):
+    os.environ["_X_AMZN_TRACE_ID"] = trace  # Lambda sets it anew for every invocation
     print(json.dumps(lambda_handler(event, Context())))
+print(json.dumps({"xray_sdk_loaded": any(name.startswith(("aws_xray_sdk", "wrapt")) for name in sys.modules)}))
 """
 
 
@@ -41,22 +47,23 @@ def xray_daemon() -> Iterator[socket.socket]:
         yield daemon
 
 
-def received_documents(daemon: socket.socket) -> list[dict[str, Any]]:
-    """Each datagram is a header line and one segment document."""
-    documents = []
+def received_datagrams(daemon: socket.socket) -> list[bytes]:
+    """What reached the daemon's port; the sender has exited, so anything sent is already queued."""
+    datagrams = []
     while True:
         try:
-            datagram = daemon.recv(65536).decode()
+            datagrams.append(daemon.recv(65536))
         except TimeoutError:
-            return documents
-        documents.append(json.loads(datagram.split("\n", 1)[1]))
+            return datagrams
 
 
-def subsegment_names(document: dict[str, Any]) -> list[str]:
-    return [document["name"]] + [name for sub in document.get("subsegments", []) for name in subsegment_names(sub)]
+def printed(stdout: str, key: str, value: Any = None) -> list[dict[str, Any]]:
+    """The JSON lines that have this key (with this value, if given)."""
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    return [line for line in lines if key in line and value in (None, line[key])]
 
 
-def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_secret(
+def test_a_request_and_its_repeat_log_each_outside_call_under_the_trace_id_and_send_no_trace_of_their_own(
     xray_daemon: socket.socket,
 ) -> None:
     with aws_endpoint() as aws, SalesforceStandin() as standin:
@@ -77,20 +84,24 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
         )
         create_idempotency_table(boto3.client("dynamodb", **aws_client), "traced-idempotency")
         env = {
-            **{name: value for name, value in os.environ.items() if not name.startswith("POWERTOOLS_TRACE")},
+            **os.environ,
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}",
             "AWS_ENDPOINT_URL": aws,
             "REQUESTS_CA_BUNDLE": standin.ca_bundle_path,
             "SALESFORCE_SECRET_ID": "traced/salesforce",
             "API_CLIENTS_SECRET_ID": "traced/api-clients",
             "IDEMPOTENCY_TABLE_NAME": "traced-idempotency",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
             "LAMBDA_TASK_ROOT": str(ROOT),
             "AWS_LAMBDA_FUNCTION_NAME": "sessions",
-            "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
             "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{xray_daemon.getsockname()[1]}",
         }
         body = {"TeamSeasonId": seed.team_season_id, "SessionDate": "2025-05-21", "CoachId": seed.coach_id}
-        create_and_repeat = [rest_event(body, headers={"Idempotency-Key": "traced"})] * 2
+        event = rest_event(body, headers={"Idempotency-Key": "traced"})
+        create_and_repeat = [
+            (f"Root={TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1", event),
+            ("Root=1-5759e989-0000000000000000000000aa;Parent=53995c3f42cd8ad9;Sampled=1", event),
+        ]
         done = subprocess.run(
             [sys.executable, "-c", INVOKE, json.dumps(create_and_repeat)],
             env=env,
@@ -100,15 +111,43 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
             check=False,
         )
         tokens = list(standin.issued_tokens)
+        host = standin.url
 
     assert done.returncode == 0, done.stderr[-3000:]
-    answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"statusCode"')]
+    answers = printed(done.stdout, "statusCode")
     assert [answer["statusCode"] for answer in answers] == [201, 201], done.stdout[-3000:]
-    documents = received_documents(xray_daemon)
-    names = [name for document in documents for name in subsegment_names(document)]
-    for call in ("token", "query", "composite", "names query"):  # the repeat names the students again
-        assert names.count(f"## Salesforce {call}") == 1, names
-    assert {"secretsmanager", "dynamodb", "127.0.0.1"} <= set(names)  # AWS and HTTP calls are traced too
-    traced = json.dumps(documents)
-    for private in [*seed.student_names.values(), LOCAL_CLIENT_SECRET, *tokens]:
-        assert private not in traced
+    created, repeated = printed(done.stdout, "message", "request finished")
+    assert (created["xray_trace_id"], repeated["xray_trace_id"]) == (TRACE_ROOT, "1-5759e989-0000000000000000000000aa")
+
+    def calls(line: dict[str, Any]) -> list[tuple[str, str, str]]:
+        assert all(isinstance(call["ms"], float) and call["ms"] >= 0 for call in line["calls"]), line["calls"]
+        return [(call["service"], call["call"], call["outcome"]) for call in line["calls"]]
+
+    assert calls(created) == [
+        ("secretsmanager", "GetSecretValue", "ok"),  # the apps' allowed clients
+        ("dynamodb", "PutItem", "ok"),  # the retry memory: in progress
+        ("secretsmanager", "GetSecretValue", "ok"),  # the Salesforce secret
+        ("salesforce", "token", "ok"),
+        ("salesforce", "query", "ok"),
+        ("salesforce", "composite", "ok"),
+        ("dynamodb", "UpdateItem", "ok"),  # the retry memory: the answer
+    ]
+    assert calls(repeated) == [
+        ("dynamodb", "PutItem", "ConditionalCheckFailedException"),  # already remembered
+        ("salesforce", "names query", "ok"),  # the memory keeps no names: Salesforce names them again
+    ]
+    durations = printed(done.stdout, "SalesforceCallDuration")
+    assert [(doc["call"], doc["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"]) for doc in durations] == [
+        ("token", "Milliseconds"),
+        ("query", "Milliseconds"),
+        ("composite", "Milliseconds"),
+        ("names query", "Milliseconds"),
+    ]
+    assert printed(done.stdout, "xray_sdk_loaded") == [{"xray_sdk_loaded": False}]
+    assert received_datagrams(xray_daemon) == []  # Lambda records the invocation's segment; the function sends none
+    logged = [
+        line for line in done.stdout.splitlines() if not line.startswith('{"statusCode"')
+    ]  # answers name students
+    written = "\n".join(logged) + done.stderr
+    for private in [*seed.student_names.values(), LOCAL_CLIENT_SECRET, *tokens, "SELECT", host]:
+        assert private not in written

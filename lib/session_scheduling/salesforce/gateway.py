@@ -7,15 +7,14 @@ exactly its own calls: the enrollment query (with a task) and one composite requ
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import requests
-from aws_lambda_powertools import Tracer
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage
+from session_scheduling.outside_calls import OK, CallRecord, outcome_of
 from session_scheduling.plan import CreatedBundle, FoundBundle, FoundSession, SessionPlan, Student
 from session_scheduling.salesforce.answers import expired_twice, lost, query_results, refused
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
@@ -36,21 +35,11 @@ if TYPE_CHECKING:
 
 Secret = ClientCredentialsSecret | JwtBearerSecret
 Result = TypeVar("Result")
-_tracer = Tracer(auto_patch=False)  # subsegments only; the handler's Tracer decides what is patched
 # Each call's timeouts shrink to fit the invocation's time left, less this margin for answering.
 ANSWER_MARGIN_SECONDS = 1.0
 # Less time than this left: the call is not started (it could not finish), and nothing was sent.
 MIN_CALL_SECONDS = 1.5
 Timeouts = tuple[float, float]
-
-
-@dataclass
-class CallRecord:
-    """One Salesforce round trip, for the request's log line, metrics and traces."""
-
-    name: str
-    seconds: float
-    ok: bool
 
 
 class SalesforceGateway:
@@ -185,15 +174,16 @@ class SalesforceGateway:
 
     @contextmanager
     def _round_trip(self, name: str) -> Iterator[None]:
+        """Times one round trip for on_call: its kind, duration and outcome (no URL, no body)."""
         started = time.perf_counter()
-        ok = False
-        with _tracer.provider.in_subsegment(f"## Salesforce {name}") as subsegment:
-            subsegment.put_annotation("salesforce_call", name)
-            try:
-                yield
-                ok = True
-            finally:
-                self._on_call(CallRecord(name=name, seconds=time.perf_counter() - started, ok=ok))
+        outcome = OK
+        try:
+            yield
+        except BaseException as failure:
+            outcome = outcome_of(failure)
+            raise
+        finally:
+            self._on_call(CallRecord("salesforce", name, time.perf_counter() - started, outcome))
 
     def _forget_token(self) -> None:
         self._client = None
