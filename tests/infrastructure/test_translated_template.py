@@ -209,7 +209,9 @@ def test_with_slack_each_failed_request_line_reaches_the_notifier_and_nothing_el
     deployed: Any, deployment: Deployment
 ) -> None:
     stack, before = deployed[deployment], deployed[baseline()]
-    assert set(stack.resources) - set(before.resources) == NOTICE_RESOURCES | {"AlarmTopic"}
+    assert api_deployments_as_one(stack.resources) - api_deployments_as_one(before.resources) == NOTICE_RESOURCES | {
+        "AlarmTopic"
+    }
     subscription = stack.resources["FailureNoticesFunctionFailedRequests"]["Properties"]
     assert subscription["LogGroupName"] == {"Ref": "FunctionLogGroup"}
     assert subscription["DestinationArn"] == {"Fn::GetAtt": ["FailureNoticesFunction", "Arn"]}
@@ -278,3 +280,10 @@ def test_the_slack_channel_gets_the_topic_and_its_members_can_only_read_alarms_a
     subscriptions = stack.resources["AlarmTopic"]["Properties"].get("Subscription", [])
     expected = [{"Protocol": "email", "Endpoint": OTHER_VALUES["AlarmEmail"]}] if "e-mail" in deployment.name else []
     assert subscriptions == expected
+
+
+def api_deployments_as_one(resources: dict[str, Any]) -> set[str]:
+    """Resource names, the API deployment's without its hash: SAM hashes str() of the Swagger it built, whose
+    order can differ between two translations in one process (seen with PYTHONHASHSEED=36), so the suffix
+    says nothing about what the notices change."""
+    return {"SessionsApiDeployment" if name.startswith("SessionsApiDeployment") else name for name in resources}
