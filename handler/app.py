@@ -29,6 +29,7 @@ app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json
 register_failure_answers(app)
 
 salesforce_calls: list[CallRecord] = []  # this invocation's Salesforce round trips (log line, metrics, bench)
+allowed_client: list[str] = []  # this invocation's client_id, once checked (AuthMode CLIENT_ID)
 
 
 @cache
@@ -78,14 +79,21 @@ def create_session(
             min_length=1,
             max_length=255,
             pattern=r"^[\x20-\x7e]+$",
-            description="Repeat the same key and body within 24 h to get the first answer again",
+            description="Repeat the same key and body within 24 h to get the first answer again. A key belongs "
+            "to the calling client (its client_id, API key or IAM caller): another client's equal key is another "
+            "request",
         ),
     ] = None,
 ) -> Response[SessionCreated]:
     settings = load_settings()
     scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
     report = scheduler.report
-    call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
+    call = ScheduleCall(
+        idempotency_key=idempotency_key,
+        caller=_caller(),
+        request=session,
+        create_attendance_task=create_attendance_task,
+    )
     try:
         created = retry_guard().run(call, scheduler, app.lambda_context)
     finally:
@@ -102,6 +110,16 @@ def create_session(
         reconciled="found" in report.looks,
     )
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+def _caller() -> str | None:
+    """Whose Idempotency-Key it is: the app's checked client_id, else the API key or IAM caller API Gateway let in."""
+    if allowed_client:
+        return f"client_id:{allowed_client[0]}"
+    identity = app.current_event.request_context.identity
+    if identity.api_key_id:
+        return f"api_key:{identity.api_key_id}"  # the key's id, never the key itself
+    return f"iam:{identity.user_arn}" if identity.user_arn else None
 
 
 def _count_lost_answers(report: ScheduleReport) -> None:
@@ -129,6 +147,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
         logger.error("allowed clients unavailable", extra={"outcome": "error", "reason": unavailable.reason})
         return problem(500, "The service cannot check client credentials right now.", requestId=request_id())
     if client is not None:
+        allowed_client.append(client)
         logger.append_keys(client_id=client)
         count_by("ClientRequests", client_id=client)
     return refusal_before_validation(headers, event.get("body"), bool(event.get("isBase64Encoded")))
@@ -140,6 +159,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     salesforce_calls.clear()
+    allowed_client.clear()
     refusal = _refusal_before_routing(event)
     response = as_proxy_response(refusal) if refusal else app.resolve(event, context)
     count("SalesforceCalls", len(salesforce_calls))

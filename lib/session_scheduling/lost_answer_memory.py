@@ -100,6 +100,33 @@ class LostAnswerMemory:
         """The answer the lost attempt should have had, remembered as Powertools remembers a success: without names."""
         store.save_success(self._data, NamesFreeSerializer().to_dict(created))
 
+    def forget(self, store: DynamoDBPersistenceLayer, answered: str) -> bool:
+        """Drop this request's remembered answer naming the session, so that the request runs afresh.
+
+        False when the record no longer holds that answer (another repeat replaced it first).
+        """
+        client = store.client
+        try:
+            client.delete_item(
+                TableName=store.table_name,
+                Key=store._get_key(self._key(store)),
+                ConditionExpression="#status = :completed AND contains(#response, :session)",
+                ExpressionAttributeNames={"#status": store.status_attr, "#response": store.data_attr},
+                ExpressionAttributeValues={
+                    ":completed": {"S": STATUS_CONSTANTS["COMPLETED"]},
+                    ":session": {"S": f'"{answered}"'},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        except AWS_FAILURES as failure:  # nothing was sent to Salesforce
+            raise IdempotencyPersistenceLayerError("could not forget a remembered answer", failure) from failure
+        return True
+
+    def key_in(self, store: DynamoDBPersistenceLayer) -> str:
+        """This request's record key under the store's identity."""
+        return self._key(store)
+
     def _key(self, store: DynamoDBPersistenceLayer) -> str:
         key = store._get_hashed_idempotency_key(self._data)
         if key is None:  # pragma: no cover - the guards only run for requests that have the identity

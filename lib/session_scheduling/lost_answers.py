@@ -5,8 +5,8 @@ Why a found session means a whole bundle: the create is one composite request wi
 "Composite Request Body"); a composite's allOrNone "also applies to each of the sObject Collections
 subrequests" ("allOrNone Parameters in Composite and Collections Requests"). So an attempt committed
 its session, task and attendance rows together, or nothing. A session found without the task the
-request asked for means records were deleted since: a conflict for a person to look at, never a
-reason to create a second bundle.
+request asked for (or with another coach's task) is not this request's: another request made it, or
+the coach deleted records since, and then the request no longer stands and is scheduled anew.
 """
 
 from collections.abc import Callable
@@ -17,6 +17,7 @@ from typing import Protocol
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.plan import FoundBundle, FoundSession
 from session_scheduling.remembered_answer import OutcomeUnknown, RememberedSession
+from session_scheduling.repeats import StandingRecords, replay
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import AttendanceCreated, SessionCreated
 from session_scheduling.scheduler import SalesforceOrg, TaskRules, schedule_session
@@ -36,13 +37,17 @@ class ScheduleReport:
 
 @dataclass
 class EarlierAttemptConflict(Exception):
-    """What the earlier attempt left cannot be told apart or is incomplete: a person must look."""
+    """Several look-alikes could each be what the earlier attempt left, and nothing tells them apart yet."""
 
     reason: str
     record_ids: tuple[str, ...]
 
     def __post_init__(self) -> None:
         super().__init__(self.reason)
+
+
+class AnsweredSessionsUnreadable(Exception):
+    """The retry memory could not say which sessions other requests were given: the look cannot finish."""
 
 
 @dataclass
@@ -64,36 +69,42 @@ class EarlierAttempts(Protocol):
 
     def bundle_of(self, session_id: str) -> FoundBundle: ...
 
-    def student_names(self, session_id: str) -> dict[str, str | None]: ...
 
-
-class ReconcilingOrg(SalesforceOrg, EarlierAttempts, Protocol):
+class ReconcilingOrg(SalesforceOrg, EarlierAttempts, StandingRecords, Protocol):
     pass
 
 
+AnsweredElsewhere = Callable[[str], bool]  # session ID -> the retry memory gave it to another request
+
+
 def find_earlier_attempt(
-    request: SessionRequest, create_attendance_task: bool, org: EarlierAttempts, lost: OutcomeUnknown
+    request: SessionRequest,
+    create_attendance_task: bool,
+    org: EarlierAttempts,
+    lost: OutcomeUnknown,
+    answered_elsewhere: AnsweredElsewhere,
 ) -> SessionCreated | None:
-    """The bundle the lost attempt committed, as its 201 would have described it; None when there is none."""
+    """The bundle the lost attempt committed, as its 201 would have described it; None when there is none.
+
+    Only this request's own records: a session the retry memory already answered to another request is
+    not, nor one whose task is missing or is another coach's (a look-alike another request made).
+    """
     candidates = org.sessions_created_since(
         request.TeamSeasonId, request.SessionDate, lost.integration_user, lost.attempt_started - CLOCK_SKEW
     )
     same = [found for found in candidates if _same_values(found, request)]
-    if not same:
+    unanswered = [found for found in same if not answered_elsewhere(found.session_id)]
+    bundles = [(found, org.bundle_of(found.session_id)) for found in unanswered]
+    ours = [(found, bundle) for found, bundle in bundles if _as_asked(bundle, request, create_attendance_task)]
+    if not ours:
         return None
-    if len(same) > 1:
-        ids = tuple(found.session_id for found in same)
-        raise EarlierAttemptConflict(f"{len(same)} sessions match this request: {', '.join(ids)}", ids)
-    [session] = same
-    bundle = org.bundle_of(session.session_id)
-    wants_task = create_attendance_task and request.CoachId is not None
-    if len(bundle.task_ids) != (1 if wants_task else 0) or (bundle.attendances and not wants_task):
-        ids = (session.session_id, *bundle.task_ids, *(row.attendance_id for row in bundle.attendances))
+    if len(ours) > 1:
+        ids = tuple(found.session_id for found, _ in ours)
         raise EarlierAttemptConflict(
-            f"session {session.session_id} matches this request but has {len(bundle.task_ids)} attendance "
-            f"task(s) and {len(bundle.attendances)} attendance row(s)",
+            f"{len(ours)} sessions match this request and no other request was answered with them: {', '.join(ids)}",
             ids,
         )
+    [(session, bundle)] = ours
     return SessionCreated(
         SessionId=session.session_id,
         TaskId=bundle.task_ids[0] if bundle.task_ids else None,
@@ -107,6 +118,14 @@ def find_earlier_attempt(
             for row in bundle.attendances
         ],
     )
+
+
+def _as_asked(bundle: FoundBundle, request: SessionRequest, create_attendance_task: bool) -> bool:
+    """The request's whole bundle (one composite, all or none): its coach's one task, or no task and no rows."""
+    coach = request.CoachId if create_attendance_task else None
+    if coach is None:
+        return not bundle.tasks and not bundle.attendances
+    return [task.assigned_to for task in bundle.tasks] == [coach]
 
 
 def _same_values(found: FoundSession, request: SessionRequest) -> bool:
@@ -123,7 +142,11 @@ class SessionScheduler:
     report: ScheduleReport = field(default_factory=ScheduleReport)
 
     def attempt(
-        self, request: SessionRequest, create_attendance_task: bool, attempt_started: datetime | None = None
+        self,
+        request: SessionRequest,
+        create_attendance_task: bool,
+        answered_elsewhere: AnsweredElsewhere,
+        attempt_started: datetime | None = None,
     ) -> SessionCreated | OutcomeUnknown:
         """Schedule; if the answer is lost, look once at once (time allowing), else say the outcome is unknown.
 
@@ -145,12 +168,16 @@ class SessionScheduler:
             self.report.created = True
             return created
         try:
-            return self._look(request, create_attendance_task, lost) or lost
-        except (SalesforceFailure, EarlierAttemptConflict):  # the look itself failed: still unknown
+            return self._look(request, create_attendance_task, lost, answered_elsewhere) or lost
+        except (SalesforceFailure, EarlierAttemptConflict, AnsweredSessionsUnreadable):  # the look failed: unknown
             return lost
 
     def resume(
-        self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
+        self,
+        request: SessionRequest,
+        create_attendance_task: bool,
+        lost: OutcomeUnknown,
+        answered_elsewhere: AnsweredElsewhere,
     ) -> SessionCreated | OutcomeUnknown:
         """A repeat of a request whose answer was lost: the earlier attempt's records, else a new attempt.
 
@@ -158,30 +185,36 @@ class SessionScheduler:
         nothing exists, and the earlier attempt may have committed.
         """
         try:
-            found = self._look(request, create_attendance_task, lost)
-        except SalesforceFailure:
+            found = self._look(request, create_attendance_task, lost, answered_elsewhere)
+        except (SalesforceFailure, AnsweredSessionsUnreadable):
             return lost
         if found is not None:
             return found
         waited = (datetime.now(UTC) - lost.settling_since).total_seconds()
         if waited < self.settle_seconds:
             raise EarlierAttemptSettling(self.settle_seconds - waited)
-        return self.attempt(request, create_attendance_task, attempt_started=lost.attempt_started)
+        return self.attempt(request, create_attendance_task, answered_elsewhere, lost.attempt_started)
 
-    def named(self, remembered: RememberedSession) -> SessionCreated:
-        """A repeat's answer: the first one, its students named as Salesforce names them now (one query)."""
-        names = self.org().student_names(remembered.SessionId) if remembered.Attendances else {}
-        return remembered.named(names)
+    def replay(self, request: SessionRequest, remembered: RememberedSession) -> SessionCreated:
+        """A repeat's answer: the first one while its records stand as asked, named as Salesforce names them now.
+
+        Raises repeats.RequestNoLongerStands or repeats.RepeatUnconfirmed.
+        """
+        return replay(self.org(), request, remembered)
 
     def _look(
-        self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown
+        self,
+        request: SessionRequest,
+        create_attendance_task: bool,
+        lost: OutcomeUnknown,
+        answered_elsewhere: AnsweredElsewhere,
     ) -> SessionCreated | None:
         try:
-            found = find_earlier_attempt(request, create_attendance_task, self.org(), lost)
+            found = find_earlier_attempt(request, create_attendance_task, self.org(), lost, answered_elsewhere)
         except EarlierAttemptConflict:
             self.report.looks.append("conflict")
             raise
-        except SalesforceFailure:
+        except (SalesforceFailure, AnsweredSessionsUnreadable):
             self.report.looks.append("failed")
             raise
         self.report.looks.append("nothing" if found is None else "found")
