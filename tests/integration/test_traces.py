@@ -106,7 +106,7 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
     assert [answer["statusCode"] for answer in answers] == [201, 201], done.stdout[-3000:]
     documents = received_documents(xray_daemon)
     names = [name for document in documents for name in subsegment_names(document)]
-    for call in ("token", "query", "composite", "names query"):  # the repeat names the students again
+    for call in ("token", "query", "composite", "repeat's read"):  # the repeat checks and names again
         assert names.count(f"## Salesforce {call}") == 1, names
     assert {"secretsmanager", "dynamodb", "127.0.0.1"} <= set(names)  # AWS and HTTP calls are traced too
     traced = json.dumps(documents)
