@@ -18,11 +18,11 @@ from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads
 from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
-from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import CallRecord, SalesforceGateway
+from session_scheduling.session_scheduler import ScheduleReport, SessionScheduler
 from session_scheduling.settings import load_settings
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)

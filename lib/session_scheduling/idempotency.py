@@ -1,11 +1,12 @@
 """Retries are safe: a repeated request gets the first answer instead of a second session.
 
 Two guards, both Powertools idempotency over one DynamoDB table, as the contract says:
-- with an ``Idempotency-Key`` header, the key is the request's identity: remembered for 24 hours,
-  and it must come back with the same body (else IdempotencyValidationError, a 422). A new key is a
-  new request, even with an identical body;
+- with an ``Idempotency-Key`` header, the key (the calling client's: ScheduleCall.caller) is the
+  request's identity: remembered for 24 hours, and it must come back with the same body (else
+  IdempotencyValidationError, a 422). A new key is a new request, even with an identical body;
 - without the header, an identical body and query within a short window is the same request (double
-  taps and network retries of the existing app, which sends no key).
+  taps and network retries of the existing app, which sends no key), while what it created still
+  stands in Salesforce as asked (repeats.py); once deleted or edited, the request is new again.
 Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer,
 or an attempt that died without a word (retry_memory_table), is remembered as
 remembered_answer.OutcomeUnknown, for the key's 24 hours, under both identities, so that a repeat first
@@ -28,7 +29,7 @@ from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceOutcomeUnknown
 from session_scheduling.lost_answer_memory import AWS_FAILURES, LostAnswerMemory
-from session_scheduling.lost_answers import AnsweredElsewhere, AnsweredSessionsUnreadable
+from session_scheduling.lost_answers import AnsweredElsewhere
 from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown, RememberedSession
 from session_scheduling.repeats import RequestNoLongerStands
 from session_scheduling.request import SessionRequest
@@ -115,7 +116,7 @@ class RetryGuard:
             self._window_config.register_lambda_context(context)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
-        elsewhere = _answered_elsewhere(memory, stores)
+        elsewhere = stores[0].answered_elsewhere({memory.key_in(each) for each in stores})
         config, store = guards[0]
         for _ in range(2):  # twice only when a remembered answer no longer stands
             attempted, outcome = _through_memory(config, store, call, scheduler, elsewhere)
@@ -134,7 +135,13 @@ class RetryGuard:
         if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
             return outcome
         if not attempted:
-            outcome = _resume(call, outcome, stores, memory, scheduler, context, elsewhere)
+            lost = outcome
+            outcome = memory.resume(
+                stores,
+                lost,
+                context,
+                lambda: scheduler.resume(call.request, call.create_attendance_task, lost, elsewhere),
+            )
         if isinstance(outcome, OutcomeUnknown):
             for each in stores:
                 with suppress(*AWS_FAILURES):  # unremembered, the in-progress marker still says unknown
@@ -175,47 +182,9 @@ def _through_memory(
     return bool(attempted), outcome
 
 
-def _answered_elsewhere(memory: LostAnswerMemory, stores: list[RetryMemoryTable]) -> AnsweredElsewhere:
-    """Whether the retry memory gave a session to a request other than this one (under any identity of it)."""
-    own = {memory.key_in(store) for store in stores}
-
-    def answered_elsewhere(session_id: str) -> bool:
-        try:
-            return bool(stores[0].answered_with(session_id) - own)
-        except AWS_FAILURES as failure:
-            raise AnsweredSessionsUnreadable(repr(failure)[:200]) from None
-
-    return answered_elsewhere
-
-
 def _nowhere(_session_id: str) -> bool:
     """Without a retry memory no session was answered to anyone (local experiments only)."""
     return False
-
-
-def _resume(
-    call: ScheduleCall,
-    lost: OutcomeUnknown,
-    stores: list[RetryMemoryTable],
-    memory: LostAnswerMemory,
-    scheduler: Scheduler,
-    context: LambdaContext | None,
-    elsewhere: AnsweredElsewhere,
-) -> Outcome:
-    """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
-    if not memory.claim(stores[0], lost, context):
-        raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
-    try:
-        outcome = scheduler.resume(call.request, call.create_attendance_task, lost, elsewhere)
-    except BaseException:
-        with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
-            memory.remember(stores[0], lost)  # the next repeat looks again, at once
-        raise
-    if isinstance(outcome, SessionCreated):
-        for each in stores:  # the keyless identity learns the answer too
-            with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
-                memory.settle(each, outcome)
-    return outcome
 
 
 def _known(outcome: Outcome) -> SessionCreated:

@@ -16,11 +16,16 @@ with aws-lambda-powertools in pyproject.toml; tests/integration/test_lost_answer
 
 import json
 import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -99,6 +104,28 @@ class LostAnswerMemory:
     def settle(self, store: DynamoDBPersistenceLayer, created: SessionCreated) -> None:
         """The answer the lost attempt should have had, remembered as Powertools remembers a success: without names."""
         store.save_success(self._data, NamesFreeSerializer().to_dict(created))
+
+    def resume(
+        self,
+        stores: Sequence[DynamoDBPersistenceLayer],
+        lost: OutcomeUnknown,
+        context: LambdaContext | None,
+        look: Callable[[], SessionCreated | OutcomeUnknown],
+    ) -> SessionCreated | OutcomeUnknown:
+        """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
+        if not self.claim(stores[0], lost, context):
+            raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
+        try:
+            outcome = look()
+        except BaseException:
+            with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
+                self.remember(stores[0], lost)  # the next repeat looks again, at once
+            raise
+        if isinstance(outcome, SessionCreated):
+            for each in stores:  # the keyless identity learns the answer too
+                with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
+                    self.settle(each, outcome)
+        return outcome
 
     def forget(self, store: DynamoDBPersistenceLayer, answered: str) -> bool:
         """Drop this request's remembered answer naming the session, so that the request runs afresh.

@@ -31,7 +31,8 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemAlreadyExistsError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 
-from session_scheduling.lost_answer_memory import LOST_ANSWER_RETENTION_SECONDS, MARKER, record_data
+from session_scheduling.lost_answer_memory import AWS_FAILURES, LOST_ANSWER_RETENTION_SECONDS, MARKER, record_data
+from session_scheduling.lost_answers import AnsweredElsewhere, AnsweredSessionsUnreadable
 from session_scheduling.remembered_answer import OutcomeUnknown
 
 ANSWERED_SESSION = "answered_session"
@@ -102,6 +103,17 @@ class RetryMemoryTable(DynamoDBPersistenceLayer):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+    def answered_elsewhere(self, own: set[str]) -> AnsweredElsewhere:
+        """Whether this table gave a session to a request other than the one with these keys."""
+
+        def answered_elsewhere(session_id: str) -> bool:
+            try:
+                return bool(self.answered_with(session_id) - own)
+            except AWS_FAILURES as failure:
+                raise AnsweredSessionsUnreadable(repr(failure)[:200]) from None
+
+        return answered_elsewhere
 
     def answered_with(self, session_id: str) -> set[str]:
         """The keys of the requests this table answered with the session (the index is eventually consistent)."""

@@ -110,7 +110,7 @@ def test_no_name_in_any_log_line_metric_or_error_body(
 def test_a_bug_whose_message_quotes_a_name_is_logged_by_type_and_place_without_it(
     org: LocalEnvironment, everything_kept: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from session_scheduling.lost_answers import SessionScheduler
+    from session_scheduling.session_scheduler import SessionScheduler
 
     name = next(iter(org.seed.student_names.values()))
 
