@@ -86,10 +86,13 @@ def test_any_field_the_service_wrote_that_changed_makes_the_repeat_new(
     assert org.standin.record_count()["Session__c"] == 2
 
 
-def test_ticked_attendance_keeps_a_repeat_a_repeat_with_one_salesforce_call(org: LocalEnvironment) -> None:
+def test_ticked_attendance_and_headcounts_keep_a_repeat_a_repeat_with_one_salesforce_call(
+    org: LocalEnvironment,
+) -> None:
     first = post_session(session_body(org))
     coach = OriginalIntegration(org.standin)
     coach.tick_attendance(first.body["Attendances"][0]["AttendanceId"])
+    coach.edit_session(first.body["SessionId"], Boys_Present__c=7, Girls_Present__c=5)
     org.standin.reset_calls()
 
     again = post_session(session_body(org))

@@ -60,3 +60,17 @@ def test_an_edit_is_validated_as_a_create_is(org: Any) -> None:
     assert (edited.status_code, edited.json()[0]["errorCode"]) == (400, "JSON_PARSER_ERROR")
     assert "Session_Start__c" not in standin.records("Session__c")[0]
     assert (missing.status_code, missing.json()[0]["errorCode"]) == (404, "NOT_FOUND")
+
+
+def test_a_headcount_is_a_number_as_the_original_integration_writes_it(org: Any) -> None:
+    standin, seed, http = org
+    session = create(org, "Session__c", {"Team_Season__c": seed.team_season_id}).json()["id"]
+
+    counted = http.patch(f"{standin.url}{API}/sobjects/Session__c/{session}", json={"Boys_Present__c": 7}, timeout=5)
+    wrong = http.patch(
+        f"{standin.url}{API}/sobjects/Session__c/{session}", json={"Girls_Present__c": "five"}, timeout=5
+    )
+
+    assert counted.status_code == 204
+    assert (wrong.status_code, wrong.json()[0]["errorCode"]) == (400, "JSON_PARSER_ERROR")
+    assert standin.records("Session__c")[0]["Boys_Present__c"] == 7
