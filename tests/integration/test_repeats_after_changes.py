@@ -113,7 +113,7 @@ def test_values_compare_as_salesforce_stores_them(org: LocalEnvironment) -> None
     assert org.standin.record_count()["Session__c"] == 1
 
 
-def test_a_repeat_without_rows_makes_one_call_and_a_first_request_two(org: LocalEnvironment) -> None:
+def test_a_repeat_without_rows_makes_one_call_and_the_first_request_its_one_create(org: LocalEnvironment) -> None:
     post_session(old_app_body(org))
     first_calls = [call.kind for call in org.standin.calls]
     org.standin.reset_calls()
