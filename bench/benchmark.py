@@ -131,7 +131,7 @@ def retry_memory_figures(env: LocalEnvironment, requests: int) -> list[str]:
     client = handler_app.retry_guard().dynamodb_client
     client.meta.events.register("before-call", lambda model, **_: dynamodb.append(model.name))
 
-    def measured(name: str, task: bool, keyed: bool) -> str:
+    def measured(name: str, task: bool, keyed: bool, deleted: bool = False) -> str:
         rows = []
         for number in range(requests):
             body = {"TeamSeasonId": team, "SessionDate": "2025-05-21", "SessionTopic": f"{name} {number}"}
@@ -140,6 +140,10 @@ def retry_memory_figures(env: LocalEnvironment, requests: int) -> list[str]:
             headers = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"} if keyed else {}
             event = rest_event(body, headers=headers)
             first = _counted(event, dynamodb)
+            if deleted:  # the coach deleted the bundle since (as the original integration's DELETE /sessions does)
+                for sobject in ("SCORES_Task__c", "Attendance__c", "Session__c"):
+                    for record in standin.records(sobject):
+                        standin.org.delete_record(sobject, record["Id"])
             repeat = _counted(event, dynamodb)
             rows.append((first, repeat))
         (calls, aws, _), (repeat_calls, repeat_aws, _) = rows[-1]
@@ -157,6 +161,7 @@ def retry_memory_figures(env: LocalEnvironment, requests: int) -> list[str]:
         measured("keyed, with task", task=True, keyed=True),
         measured("keyless, with task", task=True, keyed=False),
         measured("keyed, without task", task=False, keyed=True),
+        measured("keyless, with task, deleted since", task=True, keyed=False, deleted=True),
     ]
 
 

@@ -19,12 +19,12 @@ from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads, with_json_media_type_in_lower_case
 from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
-from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
 from session_scheduling.outside_calls import CallRecord, report_aws_calls_to
 from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, IdempotencyKey, SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.salesforce.credentials import read_secret
 from session_scheduling.salesforce.gateway import SalesforceGateway
+from session_scheduling.session_scheduler import ScheduleReport, SessionScheduler
 from session_scheduling.settings import load_settings
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_object_loads)
@@ -34,6 +34,7 @@ register_failure_answers(app, QUERY_NAMES)
 # This invocation's Salesforce, Secrets Manager and DynamoDB calls (its log line, the Salesforce metric, the bench).
 calls: list[CallRecord] = []
 report_aws_calls_to(calls.append)
+allowed_client: list[str] = []  # this invocation's client_id, once checked (AuthMode CLIENT_ID)
 
 
 @cache
@@ -78,7 +79,9 @@ def create_session(
         IdempotencyKey | None,
         Header(
             alias="Idempotency-Key",
-            description="Repeat the same key and body within 24 h to get the first answer again",
+            description="Repeat the same key and body within 24 h to get the first answer again. A key belongs "
+            "to the calling client (its client_id, API key or IAM caller): another client's equal key is another "
+            "request",
         ),
     ] = None,
 ) -> Response[SessionCreated]:
@@ -90,7 +93,12 @@ def create_session(
     settings = load_settings()
     scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
     report = scheduler.report
-    call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
+    call = ScheduleCall(
+        idempotency_key=idempotency_key,
+        caller=_caller(),
+        request=session,
+        create_attendance_task=create_attendance_task,
+    )
     try:
         created = retry_guard().run(call, scheduler, app.lambda_context)
     finally:
@@ -107,6 +115,16 @@ def create_session(
         reconciled="found" in report.looks,
     )
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+def _caller() -> str | None:
+    """Whose Idempotency-Key it is: the app's checked client_id, else the API key or IAM caller API Gateway let in."""
+    if allowed_client:
+        return f"client_id:{allowed_client[0]}"
+    identity = app.current_event.request_context.identity
+    if identity.api_key_id:
+        return f"api_key:{identity.api_key_id}"  # the key's id, never the key itself
+    return f"iam:{identity.user_arn}" if identity.user_arn else None
 
 
 def _count_lost_answers(report: ScheduleReport) -> None:
@@ -134,6 +152,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
         logger.error("allowed clients unavailable", extra={"outcome": "error", "reason": unavailable.reason})
         return problem(500, "The service cannot check client credentials right now.", requestId=request_id())
     if client is not None:
+        allowed_client.append(client)
         logger.append_keys(client_id=client)
         count_by("ClientRequests", client_id=client)
     return refusal_before_validation(headers, event.get("body"), bool(event.get("isBase64Encoded")))
@@ -144,6 +163,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     calls.clear()
+    allowed_client.clear()
     refusal = _refusal_before_routing(event)
     response = (
         as_proxy_response(refusal) if refusal else app.resolve(with_json_media_type_in_lower_case(event), context)

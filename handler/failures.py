@@ -17,11 +17,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from handler.observability import count, count_by, logger, request_id
 from handler.problems import (
+    LOOK_ALIKES_RETRY_SECONDS,
     STILL_IN_PROGRESS_RETRY_SECONDS,
     UNAVAILABLE_RETRY_SECONDS,
     invalid_request,
     outcome_unknown,
     problem,
+    repeat_unconfirmed,
     retry_after_seconds,
     salesforce_failed,
     unsupported_media_type,
@@ -29,6 +31,7 @@ from handler.problems import (
 from session_scheduling.errors import SalesforceFailure, SalesforceOutcomeUnknown
 from session_scheduling.field_names import near_miss_message, near_misses
 from session_scheduling.lost_answers import EarlierAttemptConflict, EarlierAttemptSettling
+from session_scheduling.repeats import RepeatUnconfirmed, RequestNoLongerStands
 
 
 def answer_salesforce_failure(failure: SalesforceFailure) -> Response[Any]:
@@ -82,16 +85,41 @@ def _earlier_attempt_settling(settling: EarlierAttemptSettling) -> Response[Any]
 
 
 def _earlier_attempt_conflict(conflict: EarlierAttemptConflict) -> Response[Any]:
-    """Never a second bundle: a person decides which records stand (and a failure notice tells one)."""
+    """Never a second bundle, never another request's records: a person decides which records stand (a failure
+    notice tells one); the look-alikes' own requests may claim theirs."""
     logger.append_keys(needs_person=True, records=list(conflict.record_ids))
     logger.error("lost answer's records are ambiguous", extra={"outcome": 409})
     return problem(
         409,
-        f"An earlier attempt of this request left records that do not match it cleanly ({conflict.reason}). "
-        "Nothing was created; check these records in Salesforce.",
+        f"This request's earlier attempt lost its answer, and {conflict.reason}. Their own requests claim them "
+        f"when repeated: retry in {LOOK_ALIKES_RETRY_SECONDS} seconds. Nothing new was created by this request. "
+        "If this answer comes back, check these sessions in Salesforce.",
+        retry_after=LOOK_ALIKES_RETRY_SECONDS,
         records=list(conflict.record_ids),
         requestId=request_id(),
     )
+
+
+def _no_longer_stands(gone: RequestNoLongerStands) -> Response[Any]:
+    """A key's first answer is not given again when it would name what is no longer there (docs/reliability.md)."""
+    logger.info("keyed repeat of records changed since", extra={"outcome": 409, "changes": list(gone.changes)})
+    return problem(
+        409,
+        f"This Idempotency-Key was answered before, but {gone.description} since. Nothing was created now. "
+        "To schedule the session again, send the request with a new Idempotency-Key.",
+        records=list(gone.record_ids),
+        requestId=request_id(),
+    )
+
+
+def _repeat_unconfirmed(unconfirmed: RepeatUnconfirmed) -> Response[Any]:
+    """Never "nothing was created": this request created its session, and only reading it back failed."""
+    failure = unconfirmed.failure
+    count_by("SalesforceErrors", stage="repeat", error_code=failure.primary_code)
+    logger.warning(
+        "repeat could not read its records", extra={"outcome": 503, "salesforce_error_code": failure.primary_code}
+    )
+    return repeat_unconfirmed(unconfirmed.session_id, failure, request_id())
 
 
 def _key_reused(_: IdempotencyValidationError) -> Response[Any]:
@@ -144,6 +172,8 @@ ANSWERS: dict[type[Exception], Any] = {
     IdempotencyAlreadyInProgressError: _still_in_progress,
     EarlierAttemptSettling: _earlier_attempt_settling,
     EarlierAttemptConflict: _earlier_attempt_conflict,
+    RequestNoLongerStands: _no_longer_stands,
+    RepeatUnconfirmed: _repeat_unconfirmed,
     IdempotencyValidationError: _key_reused,
     IdempotencyPersistenceLayerError: _retry_memory_unavailable,
     ServiceError: _http_error,

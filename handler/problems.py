@@ -13,6 +13,7 @@ from session_scheduling.errors import SalesforceFailure
 from session_scheduling.response import (
     ErrorBody,
     FieldProblem,
+    RepeatUnconfirmedBody,
     SalesforceErrorBody,
     SalesforceErrorItem,
     SessionCreated,
@@ -27,6 +28,8 @@ _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 STILL_IN_PROGRESS_RETRY_SECONDS = 3  # a first attempt's two Salesforce round trips, a cold start included
 UNAVAILABLE_RETRY_SECONDS = 5  # DynamoDB throttling or an outage: do not hammer it
 OUTCOME_UNKNOWN_RETRY_SECONDS = 2  # a committed create is found at once; if not, the repeat's 409 says how long
+REPEAT_UNCONFIRMED_RETRY_SECONDS = 5  # Salesforce unreadable (a 503, a cut, REQUEST_LIMIT_EXCEEDED): not at once
+LOOK_ALIKES_RETRY_SECONDS = 30  # time for the look-alikes' own requests to be repeated and claim them
 
 _RETRY_AFTER: OpenAPIResponseHeader = {
     "description": "Seconds to wait before sending the same request again",
@@ -51,15 +54,23 @@ DOCUMENTED_ANSWERS: dict[int, OpenAPIResponse] = {
     ),
     409: _answer(
         "The same request is still being processed, or an earlier attempt whose answer was lost may still be "
-        "completing (retry after `Retry-After` seconds for either), or left records that do not match it cleanly "
-        "(`records` names them; no `Retry-After`)",
+        "completing, or look-alike sessions of other lost requests cannot be told apart from its own yet (`records` "
+        "names them): retry after `Retry-After` seconds. Without `Retry-After`: the Idempotency-Key's first answer "
+        "names a session deleted or changed in Salesforce since (`records` names it); use a new key to schedule it "
+        "again",
         retry_later=True,
     ),
     413: _answer("The body is larger than 64 KiB"),
     415: _answer("The content type is not JSON"),
     422: _answer("The Idempotency-Key was used before with a different body"),
     500: _answer("Salesforce refused or failed, or authentication failed; nothing was created", SalesforceErrorBody),
-    503: _answer("Retry safety is unavailable; nothing was sent to Salesforce", retry_later=True),
+    503: _answer(
+        "Retry safety is unavailable and nothing was sent to Salesforce; or (with `SessionId`) a repeat of a request "
+        "that created session `SessionId` could not read it back from Salesforce: nothing new was created, retry "
+        "after `Retry-After` seconds",
+        RepeatUnconfirmedBody,
+        retry_later=True,
+    ),
     504: _answer(
         "Salesforce's answer to the create was lost and its records were not found yet: repeat the same request "
         "(same Idempotency-Key, or the same body) to get them, never a second session",
@@ -177,6 +188,30 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
     )
     return Response(
         status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
+    )
+
+
+def repeat_unconfirmed(session_id: str, failure: SalesforceFailure, request_id: str | None) -> Response[Any]:
+    body = RepeatUnconfirmedBody(
+        message=(
+            f"This request was carried out before: it created session {session_id}. Salesforce could not be read "
+            f"to confirm that it still stands and to name its students ({failure.summary}). Nothing new was created; "
+            f"retry in {REPEAT_UNCONFIRMED_RETRY_SECONDS} seconds."
+        ),
+        SessionId=session_id,
+        stage="session",
+        errorType=f"CUSTOM:SALESFORCE_SESSION_READ:{failure.primary_code}",
+        retryable=True,  # a repeat creates nothing, and reads again
+        requestId=request_id,
+        salesforceErrors=[
+            SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors
+        ],
+    )
+    return Response(
+        status_code=503,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+        headers=_retry_after_header(REPEAT_UNCONFIRMED_RETRY_SECONDS),
     )
 
 

@@ -140,11 +140,21 @@ def aws_endpoint() -> Iterator[str]:
 
 
 def create_idempotency_table(dynamodb: Any = None, name: str = IDEMPOTENCY_TABLE) -> None:
-    """The table the template declares: partition key ``id``, TTL attribute ``expiration``."""
+    """The table the template declares: partition key ``id``, TTL attribute ``expiration``, the answered-session index."""
     (dynamodb or boto3.client("dynamodb", region_name=REGION)).create_table(
         TableName=name,
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "answered_session", "AttributeType": "S"},
+        ],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "answered-session",
+                "KeySchema": [{"AttributeName": "answered_session", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
         BillingMode="PAY_PER_REQUEST",
     )
 

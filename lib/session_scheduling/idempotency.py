@@ -1,11 +1,12 @@
 """Retries are safe: a repeated request gets the first answer instead of a second session.
 
 Two guards, both Powertools idempotency over one DynamoDB table, as the contract says:
-- with an ``Idempotency-Key`` header, the key is the request's identity: remembered for 24 hours,
-  and it must come back with the same body (else IdempotencyValidationError, a 422). A new key is a
-  new request, even with an identical body;
+- with an ``Idempotency-Key`` header, the key (the calling client's: ScheduleCall.caller) is the
+  request's identity: remembered for 24 hours, and it must come back with the same body (else
+  IdempotencyValidationError, a 422). A new key is a new request, even with an identical body;
 - without the header, an identical body and query within a short window is the same request (double
-  taps and network retries of the existing app, which sends no key).
+  taps and network retries of the existing app, which sends no key), while what it created still
+  stands in Salesforce as asked (repeats.py); once deleted or edited, the request is new again.
 Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer,
 or an attempt that died without a word (retry_memory_table), is remembered as
 remembered_answer.OutcomeUnknown, for the key's 24 hours, under both identities, so that a repeat first
@@ -28,8 +29,10 @@ from pydantic import BaseModel
 
 from session_scheduling.errors import SalesforceOutcomeUnknown
 from session_scheduling.lost_answer_memory import AWS_FAILURES, LostAnswerMemory
+from session_scheduling.lost_answers import AnsweredElsewhere
 from session_scheduling.outside_calls import aws_client
 from session_scheduling.remembered_answer import NamesFreeSerializer, OutcomeUnknown, RememberedSession
+from session_scheduling.repeats import RequestNoLongerStands
 from session_scheduling.request import SessionRequest
 from session_scheduling.response import SessionCreated
 from session_scheduling.retry_memory_table import RetryMemoryTable
@@ -43,6 +46,7 @@ class ScheduleCall(BaseModel):
     """What makes two requests the same request."""
 
     idempotency_key: str | None
+    caller: str | None = None  # the authenticated client: a key is its client's (None: one client, or unknown)
     request: SessionRequest
     create_attendance_task: bool
 
@@ -51,11 +55,19 @@ Attempt = Callable[[ScheduleCall], Outcome]
 
 
 class Scheduler(Protocol):
-    def attempt(self, request: SessionRequest, create_attendance_task: bool) -> Outcome: ...
+    def attempt(
+        self, request: SessionRequest, create_attendance_task: bool, answered_elsewhere: AnsweredElsewhere
+    ) -> Outcome: ...
 
-    def resume(self, request: SessionRequest, create_attendance_task: bool, lost: OutcomeUnknown) -> Outcome: ...
+    def resume(
+        self,
+        request: SessionRequest,
+        create_attendance_task: bool,
+        lost: OutcomeUnknown,
+        answered_elsewhere: AnsweredElsewhere,
+    ) -> Outcome: ...
 
-    def named(self, remembered: RememberedSession) -> SessionCreated: ...
+    def replay(self, request: SessionRequest, remembered: RememberedSession) -> SessionCreated: ...
 
 
 class RetryGuard:
@@ -63,7 +75,9 @@ class RetryGuard:
 
     def __init__(self, table_name: str | None, window_seconds: int) -> None:
         self._keyed_config = IdempotencyConfig(
-            event_key_jmespath="idempotency_key",
+            # A key belongs to its client: two clients' equal keys are two requests. Without a known caller,
+            # the key alone, as before client scoping (records written then stay valid).
+            event_key_jmespath="caller && [caller, idempotency_key] || idempotency_key",
             payload_validation_jmespath="request",  # the body; the contract's 422 is for a different body
             expires_after_seconds=KEYED_RETENTION_SECONDS,
         )
@@ -90,37 +104,43 @@ class RetryGuard:
     def run(self, call: ScheduleCall, scheduler: Scheduler, context: LambdaContext | None) -> SessionCreated:
         """The request's outcome: scheduled now, remembered, or (after a lost answer) found or scheduled again.
 
-        Raises SalesforceOutcomeUnknown when the outcome is (still) unknown.
+        Raises SalesforceOutcomeUnknown when the outcome is (still) unknown, RequestNoLongerStands when a
+        key's first answer names records deleted or edited since.
         """
         guards = self._guards_for(call)
         if not guards:
-            return _known(scheduler.attempt(call.request, call.create_attendance_task))
+            return _known(scheduler.attempt(call.request, call.create_attendance_task, _nowhere))
         if context is not None:
             self._keyed_config.register_lambda_context(context)
             self._window_config.register_lambda_context(context)
-        attempted: list[Outcome] = []  # what this invocation's own attempt got from Salesforce, if it ran
-
-        def first_attempt(this: ScheduleCall) -> Outcome:
-            attempted.append(scheduler.attempt(this.request, this.create_attendance_task))
-            return attempted[0]
-
-        config, store = guards[0]
-        try:
-            outcome = _remembered(config, store, first_attempt)(call)
-        except IdempotencyPersistenceLayerError:
-            if not attempted:  # nothing reached Salesforce, or what did was refused whole: nothing exists
-                raise
-            # Salesforce answered; only writing the answer down failed. The in-progress record keeps
-            # the lost-answer marker, so a repeat after this invocation finds these records.
-            outcome = attempted[0]
-        if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
-            return outcome
-        if isinstance(outcome, RememberedSession):  # a repeat: the first answer, named by Salesforce
-            return scheduler.named(outcome)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
         stores = [guard_store for _, guard_store in guards]
+        elsewhere = stores[0].answered_elsewhere({memory.key_in(each) for each in stores})
+        config, store = guards[0]
+        for _ in range(2):  # twice only when a remembered answer no longer stands
+            attempted, outcome = _through_memory(config, store, call, scheduler, elsewhere)
+            if not isinstance(outcome, RememberedSession):
+                break
+            try:
+                return scheduler.replay(call.request, outcome)
+            except RequestNoLongerStands:
+                if call.idempotency_key is not None:  # a key names one request: docs/reliability.md, case A
+                    raise
+            # Without a key, the request is new again: one repeat drops the old answer and schedules; the
+            # others see that attempt in progress (or, if it already ended, its answer).
+            memory.forget(store, outcome.SessionId)
+        else:
+            raise IdempotencyAlreadyInProgressError("the remembered answer was replaced while this repeat read it")
+        if isinstance(outcome, SessionCreated):  # nothing lost: Powertools' own two writes were all
+            return outcome
         if not attempted:
-            outcome = _resume(call, outcome, stores, memory, scheduler, context)
+            lost = outcome
+            outcome = memory.resume(
+                stores,
+                lost,
+                context,
+                lambda: scheduler.resume(call.request, call.create_attendance_task, lost, elsewhere),
+            )
         if isinstance(outcome, OutcomeUnknown):
             for each in stores:
                 with suppress(*AWS_FAILURES):  # unremembered, the in-progress marker still says unknown
@@ -136,28 +156,34 @@ class RetryGuard:
         return [(self._keyed_config, keyed_store), *window] if call.idempotency_key is not None else window
 
 
-def _resume(
+def _through_memory(
+    config: IdempotencyConfig,
+    store: RetryMemoryTable,
     call: ScheduleCall,
-    lost: OutcomeUnknown,
-    stores: list[RetryMemoryTable],
-    memory: LostAnswerMemory,
     scheduler: Scheduler,
-    context: LambdaContext | None,
-) -> Outcome:
-    """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
-    if not memory.claim(stores[0], lost, context):
-        raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
+    elsewhere: AnsweredElsewhere,
+) -> tuple[bool, Remembered]:
+    """Whether this invocation attempted the create, and the outcome: its own, or the one remembered."""
+    attempted: list[Outcome] = []
+
+    def first_attempt(this: ScheduleCall) -> Outcome:
+        attempted.append(scheduler.attempt(this.request, this.create_attendance_task, elsewhere))
+        return attempted[0]
+
     try:
-        outcome = scheduler.resume(call.request, call.create_attendance_task, lost)
-    except BaseException:
-        with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
-            memory.remember(stores[0], lost)  # the next repeat looks again, at once
-        raise
-    if isinstance(outcome, SessionCreated):
-        for each in stores:  # the keyless identity learns the answer too
-            with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
-                memory.settle(each, outcome)
-    return outcome
+        outcome = _remembered(config, store, first_attempt)(call)
+    except IdempotencyPersistenceLayerError:
+        if not attempted:  # nothing reached Salesforce, or what did was refused whole: nothing exists
+            raise
+        # Salesforce answered; only writing the answer down failed. The in-progress record keeps
+        # the lost-answer marker, so a repeat after this invocation finds these records.
+        return True, attempted[0]
+    return bool(attempted), outcome
+
+
+def _nowhere(_session_id: str) -> bool:
+    """Without a retry memory no session was answered to anyone (local experiments only)."""
+    return False
 
 
 def _known(outcome: Outcome) -> SessionCreated:

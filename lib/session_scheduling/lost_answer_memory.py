@@ -16,11 +16,16 @@ with aws-lambda-powertools in pyproject.toml; tests/integration/test_lost_answer
 
 import json
 import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -99,6 +104,55 @@ class LostAnswerMemory:
     def settle(self, store: DynamoDBPersistenceLayer, created: SessionCreated) -> None:
         """The answer the lost attempt should have had, remembered as Powertools remembers a success: without names."""
         store.save_success(self._data, NamesFreeSerializer().to_dict(created))
+
+    def resume(
+        self,
+        stores: Sequence[DynamoDBPersistenceLayer],
+        lost: OutcomeUnknown,
+        context: LambdaContext | None,
+        look: Callable[[], SessionCreated | OutcomeUnknown],
+    ) -> SessionCreated | OutcomeUnknown:
+        """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
+        if not self.claim(stores[0], lost, context):
+            raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
+        try:
+            outcome = look()
+        except BaseException:
+            with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
+                self.remember(stores[0], lost)  # the next repeat looks again, at once
+            raise
+        if isinstance(outcome, SessionCreated):
+            for each in stores:  # the keyless identity learns the answer too
+                with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
+                    self.settle(each, outcome)
+        return outcome
+
+    def forget(self, store: DynamoDBPersistenceLayer, answered: str) -> bool:
+        """Drop this request's remembered answer naming the session, so that the request runs afresh.
+
+        False when the record no longer holds that answer (another repeat replaced it first).
+        """
+        client = store.client
+        try:
+            client.delete_item(
+                TableName=store.table_name,
+                Key=store._get_key(self._key(store)),
+                ConditionExpression="#status = :completed AND contains(#response, :session)",
+                ExpressionAttributeNames={"#status": store.status_attr, "#response": store.data_attr},
+                ExpressionAttributeValues={
+                    ":completed": {"S": STATUS_CONSTANTS["COMPLETED"]},
+                    ":session": {"S": f'"{answered}"'},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        except AWS_FAILURES as failure:  # nothing was sent to Salesforce
+            raise IdempotencyPersistenceLayerError("could not forget a remembered answer", failure) from failure
+        return True
+
+    def key_in(self, store: DynamoDBPersistenceLayer) -> str:
+        """This request's record key under the store's identity."""
+        return self._key(store)
 
     def _key(self, store: DynamoDBPersistenceLayer) -> str:
         key = store._get_hashed_idempotency_key(self._data)

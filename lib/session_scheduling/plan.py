@@ -73,8 +73,40 @@ class FoundAttendance:
 
 
 @dataclass(frozen=True)
+class FoundTask:
+    task_id: str
+    session_id: str | None
+    assigned_to: str | None  # the coach (Contact ID)
+
+
+@dataclass(frozen=True)
 class FoundBundle:
     """What hangs off a session in the org: its tasks and attendance rows."""
 
-    task_ids: tuple[str, ...]
+    tasks: tuple[FoundTask, ...]
+    attendances: tuple[FoundAttendance, ...]
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        return tuple(task.task_id for task in self.tasks)
+
+
+@dataclass(frozen=True)
+class StandingSession:
+    """A Session__c as it stands in the org now: the fields the service writes, as Salesforce stores them."""
+
+    session_id: str
+    team_season_id: str | None
+    session_date: date | None
+    start: time | None
+    end: time | None
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class StandingBundle:
+    """What a remembered answer names, read back in one call: None for a record that no longer exists."""
+
+    session: StandingSession | None
+    task: FoundTask | None
     attendances: tuple[FoundAttendance, ...]

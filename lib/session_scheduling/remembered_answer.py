@@ -2,18 +2,18 @@
 
 The students are children. Their names go to the coach who asked, in the answer, and stay in
 Salesforce; the DynamoDB table keeps only what a repeat needs to answer again: the session, task and
-attendance row IDs, each row's student (Contact) ID and its Attended flag. A repeat asks Salesforce
-for the names (one query) and rebuilds the first answer in the first answer's order.
+attendance row IDs, each row's student (Contact) ID and its Attended flag. A repeat reads the records
+back from Salesforce with their names (one call, repeats.py) and rebuilds the first answer in the
+first answer's order.
 """
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseIdempotencySerializer
 from pydantic import BaseModel, RootModel
 
-from session_scheduling.response import AttendanceCreated, SessionCreated
+from session_scheduling.response import SessionCreated
 
 
 class OutcomeUnknown(BaseModel):
@@ -45,16 +45,6 @@ class RememberedSession(BaseModel):
     @classmethod
     def of(cls, created: SessionCreated) -> "RememberedSession":
         return cls.model_validate(created.model_dump(exclude={"Attendances": {"__all__": {"StudentName"}}}))
-
-    def named(self, names: Mapping[str, str | None]) -> SessionCreated:
-        """The answer again, each student named as Salesforce names them today (None: no longer there)."""
-        return SessionCreated(
-            SessionId=self.SessionId,
-            TaskId=self.TaskId,
-            Attendances=[
-                AttendanceCreated(**row.model_dump(), StudentName=names.get(row.StudentId)) for row in self.Attendances
-            ],
-        )
 
 
 class _Remembered(RootModel[RememberedSession | OutcomeUnknown]):

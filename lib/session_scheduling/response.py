@@ -41,3 +41,15 @@ class SalesforceErrorBody(ErrorBody):
     errorType: str
     retryable: bool
     salesforceErrors: list[SalesforceErrorItem]
+
+
+class RepeatUnconfirmedBody(ErrorBody):
+    """503: the retry memory is unavailable (message only), or a repeat's records exist but could not be read."""
+
+    SessionId: str | None = Field(default=None, description="The session this request created before")
+    stage: str | None = None
+    errorType: str | None = Field(
+        default=None, description="e.g. CUSTOM:SALESFORCE_SESSION_READ:REQUEST_LIMIT_EXCEEDED"
+    )
+    retryable: bool | None = None
+    salesforceErrors: list[SalesforceErrorItem] | None = None

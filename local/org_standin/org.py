@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.org_standin.ids import ADMIN_USER_ID, IdFactory, normalise
-from local.org_standin.schema import UNIQUE_FIELDS, SalesforceProblem, check_record
+from local.org_standin.schema import SCHEMA, SYSTEM_FIELDS, UNIQUE_FIELDS, SalesforceProblem, check_record
 from local.org_standin.soql import select
 
 
@@ -59,6 +59,7 @@ class Org:
         self.committed: dict[str, dict[str, dict[str, Any]]] = {}
         self.planned_failures: list[tuple[str, SalesforceProblem]] = []
         self.unique_index: dict[tuple[str, str], dict[Any, str]] = {}
+        self.deleted: set[str] = set()
         self.lock = threading.RLock()
 
     @contextmanager
@@ -88,6 +89,37 @@ class Org:
             record = self.committed.get(sobject, {}).pop(record_id)
             for unique in UNIQUE_FIELDS.get(sobject, ()):
                 self.unique_index.get((sobject, unique), {}).pop(record.get(unique), None)
+
+    def delete_record(self, sobject: str, record_id: str) -> bool:
+        """False when there is no such record; a deleted record's GET is then a 404 NOT_FOUND."""
+        full = normalise(record_id) or ""
+        with self.lock:
+            if full not in self.committed.get(sobject, {}):
+                return False
+            self.delete(sobject, full)
+            self.deleted.add(full)
+            return True
+
+    def was_deleted(self, record_id: str) -> bool:
+        return (normalise(record_id) or "") in self.deleted
+
+    def update(self, sobject: str, record_id: str, fields: dict[str, Any]) -> bool:
+        """Validated as an insert is, against the record as it would be; False when there is no such record."""
+        full = normalise(record_id) or ""
+        with self.lock:
+            record = self.committed.get(sobject, {}).get(full)
+            if record is None:
+                return False
+            schema = SCHEMA.get(sobject, {})
+            writable = {
+                name: value
+                for name, value in record.items()
+                if name not in SYSTEM_FIELDS and not (name in schema and schema[name].system)
+            }
+            exists = lambda kind, rid: rid in self.committed.get(kind, {})  # noqa: E731
+            checked = check_record(sobject, {**writable, **fields}, exists)
+            record.update(checked)
+            return True
 
     def take_planned_failure(self, sobject: str) -> SalesforceProblem | None:
         for index, (target, problem) in enumerate(self.planned_failures):

@@ -16,7 +16,7 @@ FIELD_TABLE = Path(__file__).resolve().parents[2] / "docs" / "salesforce-fields.
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:?\d{2})$")
 _TYPE = re.compile(
-    r"^(?P<system>system )?(?P<kind>reference|date|time|datetime|text|boolean|picklist|restricted picklist|external id)"
+    r"^(?P<system>system )?(?P<kind>reference|date|time|datetime|text|number|boolean|picklist|restricted picklist|external id)"
     r"(?:\((?P<argument>[^)]*)\))?$"
 )
 _ROW = re.compile(r"^\|\s*(?P<object>[A-Za-z_]+)\s*\|\s*(?P<field>[A-Za-z_]+)\s*\|(?P<rest>.*)\|\s*$")
@@ -135,6 +135,13 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
         if not isinstance(value, bool):
             raise _not_deserializable("boolean", value)
         return value
+    if spec.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise _not_deserializable("double", value)
+        try:
+            return value if not isinstance(value, str) else float(value)
+        except ValueError:
+            raise _not_deserializable("double", value) from None
     if not isinstance(value, str):
         raise _not_deserializable(spec.kind, value)
     if spec.kind == "date":

@@ -14,6 +14,9 @@ from local.org_standin.schema import SalesforceProblem
 JSON = "application/json;charset=UTF-8"
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+# A second DELETE of a deleted record (REST API Developer Guide, "Status Codes and Error Responses": 404
+# for a deleted record); the original integration's DELETE /sessions tolerates this code (sessions.xml).
+ENTITY_IS_DELETED = [{"errorCode": "ENTITY_IS_DELETED", "message": "entity is deleted", "fields": []}]
 
 
 def kind_of(path: str) -> str:
@@ -120,11 +123,34 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             if record is None:
                 return 404, NOT_FOUND
             return 200, {"attributes": {"type": parts[1]}, **record}
+        if len(parts) == 3 and parts[0] == "sobjects" and method in ("PATCH", "DELETE"):
+            return self._change(org, method, parts[1], parts[2], body)
         return 404, NOT_FOUND
+
+    def _change(self, org: Any, method: str, sobject: str, record_id: str, body: Any) -> tuple[int, Any]:
+        """sObject Rows PATCH (update) and DELETE: 204 without a body, as Salesforce answers both.
+
+        What the coach apps do through the original integration's other endpoints: its PATCH /sessions/{id}
+        updates Session__c's date, times, topic, team season and headcounts; its DELETE /sessions/{id}
+        deletes the session's tasks, attendance rows and the session in one call (salesforce-data-api
+        sessions.xml at 4b38bcf, flows patch:/sessions and delete:/sessions). A DELETE here removes that one
+        record only: whether the org cascades (master-detail) is not in the evidence (docs/salesforce-fields.md).
+        """
+        if method == "DELETE":
+            if org.was_deleted(record_id):
+                return 404, ENTITY_IS_DELETED
+            return (204, None) if org.delete_record(sobject, record_id) else (404, NOT_FOUND)
+        if not isinstance(body, dict):
+            raise SalesforceProblem("JSON_PARSER_ERROR", "The request body must be a JSON object")
+        return (204, None) if org.update(sobject, record_id, body) else (404, NOT_FOUND)
 
     def _answer(self, status: int, body: Any, method: str, path: str, kind: str) -> None:
         standin = self.server.standin  # type: ignore[attr-defined]
         standin.record_call(method, path, status, kind, self._generation)
+        if status == 204:  # No Content: no body and no Content-Type
+            self.send_response(status)
+            self.end_headers()
+            return
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", JSON if not isinstance(body, str) else "text/html")

@@ -34,6 +34,8 @@ def test_the_function_may_read_only_its_secret_and_touch_only_its_tables_items(t
         "dynamodb:UpdateItem",
     ]
     assert grants["RememberRequests"]["Resource"] == {"Fn::GetAtt": ["IdempotencyTable", "Arn"]}
+    assert grants["FindAnsweredSessions"]["Action"] == "dynamodb:Query"  # on the index alone, not the table
+    assert grants["FindAnsweredSessions"]["Resource"] == {"Fn::Sub": "${IdempotencyTable.Arn}/index/answered-session"}
     assert grants["ReadTheAllowedClients"]["Action"] == "secretsmanager:GetSecretValue"
     assert grants["ReadTheAllowedClients"]["Resource"] == {"Ref": "ApiClientsSecret"}
     assert all(statement["Effect"] == "Allow" and "*" not in str(statement) for statement in grants.values())

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from local.environment import IDEMPOTENCY_TABLE, LocalEnvironment
+from local.org_standin.ids import INTEGRATION_USER_ID
 from tests.conftest import Answer, post_session, session_body
 from tests.integration.test_lost_answers import committed_but_answered_504, lose_the_answer_after_commit
 
@@ -87,14 +88,17 @@ def test_no_name_in_any_log_line_metric_or_error_body(
     lose_the_answer_after_commit(org)
     answers.append(post_session(session_body(org, SessionDate="2025-05-23")))  # lost: 504
     answers.append(post_session(session_body(org, SessionDate="2025-05-23")))  # found: 201
-    committed_but_answered_504(org, session_body(org, SessionDate="2025-05-24"))
-    [task] = [t for t in org.standin.records("SCORES_Task__c") if t["Due_Date__c"] == "2025-05-24"]
-    org.standin.org.delete("SCORES_Task__c", task["Id"])
-    answers.append(post_session(session_body(org, SessionDate="2025-05-24")))  # records partial: 409
+    committed_but_answered_504(org, session_body(org, SessionDate="2025-05-24", CoachId=...))
+    [lost] = [s for s in org.standin.records("Session__c") if s["Session_Date__c"] == "2025-05-24"]
+    look_alike = {name: value for name, value in lost.items() if name.endswith("__c")}
+    org.standin.org.insert("Session__c", look_alike, created_by=INTEGRATION_USER_ID)
+    answers.append(post_session(session_body(org, SessionDate="2025-05-24", CoachId=...)))  # look-alikes: 409
     org.standin.fail_next_insert("Attendance__c", "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access")
     answers.append(post_session(session_body(org, SessionDate="2025-05-25")))  # Salesforce refused: 500
+    org.standin.inject_fault("composite", status=503, body="<html>busy</html>")
+    answers.append(post_session(session_body(org), headers={"Idempotency-Key": "privacy-3"}))  # unread: 503
 
-    assert [answer.status for answer in answers] == [201, 201, 504, 201, 409, 500]
+    assert [answer.status for answer in answers] == [201, 201, 504, 201, 409, 500, 503]
     assert answers[4].body["records"]  # the 409 names records, by ID
     kept = everything_kept()
     assert '"level":"DEBUG"' in kept or "DEBUG" in kept
@@ -102,14 +106,14 @@ def test_no_name_in_any_log_line_metric_or_error_body(
     assert '"SalesforceCallDuration"' in kept  # the Salesforce calls by kind
     assert '"calls":[{"service"' in kept  # and each request's outside calls
     assert names_in(org, kept) == []
-    for answer in (answers[2], answers[4], answers[5]):
+    for answer in (answers[2], answers[4], answers[5], answers[6]):
         assert names_in(org, answer.raw) == []
 
 
 def test_a_bug_whose_message_quotes_a_name_is_logged_by_type_and_place_without_it(
     org: LocalEnvironment, everything_kept: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from session_scheduling.lost_answers import SessionScheduler
+    from session_scheduling.session_scheduler import SessionScheduler
 
     name = next(iter(org.seed.student_names.values()))
 
@@ -117,7 +121,7 @@ def test_a_bug_whose_message_quotes_a_name_is_logged_by_type_and_place_without_i
         raise ValueError(f"input_value='{name}' is not valid")  # as a pydantic error would quote it
 
     post_session(session_body(org), headers={"Idempotency-Key": "privacy-4"})
-    monkeypatch.setattr(SessionScheduler, "named", choke)
+    monkeypatch.setattr(SessionScheduler, "replay", choke)
 
     answer = post_session(session_body(org), headers={"Idempotency-Key": "privacy-4"})
 

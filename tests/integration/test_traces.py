@@ -134,14 +134,14 @@ def test_a_request_and_its_repeat_log_each_outside_call_under_the_trace_id_and_s
     ]
     assert calls(repeated) == [
         ("dynamodb", "PutItem", "ConditionalCheckFailedException"),  # already remembered
-        ("salesforce", "names query", "ok"),  # the memory keeps no names: Salesforce names them again
+        ("salesforce", "repeat's read", "ok"),  # checks the records still stand, and names the students again
     ]
     durations = printed(done.stdout, "SalesforceCallDuration")
     assert [(doc["call"], doc["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"]) for doc in durations] == [
         ("token", "Milliseconds"),
         ("query", "Milliseconds"),
         ("composite", "Milliseconds"),
-        ("names query", "Milliseconds"),
+        ("repeat's read", "Milliseconds"),
     ]
     assert printed(done.stdout, "xray_sdk_loaded") == [{"xray_sdk_loaded": False}]
     assert received_datagrams(xray_daemon) == []  # Lambda records the invocation's segment; the function sends none

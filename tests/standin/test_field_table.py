@@ -13,7 +13,9 @@ from session_scheduling.salesforce.composite import bundle_request
 from session_scheduling.salesforce.records import (
     attendance_of_session_query,
     enrollment_query,
+    session_query,
     sessions_created_query,
+    task_query,
     tasks_of_session_query,
 )
 from tests.builders import COACH, OWNER, TEAM_SEASON, a_plan
@@ -69,6 +71,8 @@ def test_every_field_the_reconciling_queries_read_is_listed_in_the_table_as_read
         "Session__c": sessions_created_query(TEAM_SEASON, date(2025, 5, 21), OWNER, datetime(2025, 5, 21, tzinfo=UTC)),
         "SCORES_Task__c": tasks_of_session_query("a0S5g0000000001EAA"),
         "Attendance__c": attendance_of_session_query("a0S5g0000000001EAA"),
+        "Session__c ": session_query("a0S5g0000000001EAA"),  # a repeat's read (repeats.py)
+        "SCORES_Task__c ": task_query("a0T5g0000000001EAA"),
     }
     read: set[tuple[str, str]] = set()
     for sobject, soql in queries.items():
@@ -77,9 +81,14 @@ def test_every_field_the_reconciling_queries_read_is_listed_in_the_table_as_read
             if name.startswith("Contact__r."):
                 read.add(("Contact", name.split(".")[1]))
             elif name != "Id":
-                read.add((sobject, name))
+                read.add((sobject.strip(), name))
 
     assert {("Session__c", "CreatedById"), ("Session__c", "CreatedDate"), ("Attendance__c", "Attended__c")} <= read
+    assert {
+        ("Session__c", "Team_Season__c"),
+        ("Session__c", "Session_Date__c"),
+        ("SCORES_Task__c", "Assigned_To__c"),
+    } <= read
     assert read - listed_for("reads") == set()
 
 

@@ -15,7 +15,14 @@ import requests
 
 from session_scheduling.errors import SalesforceError, SalesforceFailure, Stage
 from session_scheduling.outside_calls import OK, CallRecord, outcome_of
-from session_scheduling.plan import CreatedBundle, FoundBundle, FoundSession, SessionPlan, Student
+from session_scheduling.plan import (
+    CreatedBundle,
+    FoundBundle,
+    FoundSession,
+    SessionPlan,
+    StandingBundle,
+    Student,
+)
 from session_scheduling.salesforce.answers import expired_twice, lost, query_results, refused
 from session_scheduling.salesforce.composite import bundle_request, read_bundle_response
 from session_scheduling.salesforce.credentials import ClientCredentialsSecret, JwtBearerSecret
@@ -25,8 +32,12 @@ from session_scheduling.salesforce.records import (
     enrollment_query,
     found_attendance,
     found_session,
+    found_task,
+    session_query,
     sessions_created_query,
+    standing_session,
     students_from_query,
+    task_query,
     tasks_of_session_query,
 )
 
@@ -92,33 +103,48 @@ class SalesforceGateway:
         answer = self._call("session", "reconciling query", query)
         return tuple(found_session(record) for record in answer.get("records", []))
 
-    def student_names(self, session_id: str) -> dict[str, str | None]:
-        """Each attendance row's student (Contact ID) and name, as Salesforce holds them now."""
-        soql = attendance_of_session_query(session_id)
-        answer = self._call("attendance", "names query", lambda sf, timeout: sf.query_all(soql, timeout=timeout))
-        rows = [found_attendance(record) for record in answer.get("records", [])]
-        return {row.student.contact_id: row.student.name for row in rows}
-
     def bundle_of(self, session_id: str) -> FoundBundle:
         """The session's tasks and attendance rows, both read in one composite call."""
-        base = f"/services/data/v{self._read_secret().api_version}/query/?q="
         reads = {"tasks": tasks_of_session_query(session_id), "rows": attendance_of_session_query(session_id)}
+        records = self._reads("reconciling read", reads)
+        return FoundBundle(
+            tasks=tuple(found_task(task) for task in records["tasks"]),
+            attendances=tuple(found_attendance(row) for row in records["rows"]),
+        )
+
+    def bundle_as_it_stands(self, session_id: str, task_id: str | None, with_rows: bool) -> StandingBundle:
+        """A remembered answer's records as they stand now, and its students' names: one call."""
+        reads = {"session": session_query(session_id)}
+        if task_id is not None:
+            reads["task"] = task_query(task_id)
+        if with_rows:
+            reads["rows"] = attendance_of_session_query(session_id)
+        records = self._reads("repeat's read", reads)
+        sessions, tasks = records["session"], records.get("task", [])
+        return StandingBundle(
+            session=standing_session(sessions[0]) if sessions else None,
+            task=found_task(tasks[0]) if tasks else None,
+            attendances=tuple(found_attendance(row) for row in records.get("rows", [])),
+        )
+
+    def _reads(self, name: str, reads: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """Queries by name, in one round trip: one query alone, several in a composite request."""
+        if len(reads) == 1:
+            [(reference, soql)] = reads.items()
+            answer = self._call("session", name, lambda sf, timeout: sf.query_all(soql, timeout=timeout))
+            return {reference: list(answer.get("records") or [])}
+        base = f"/services/data/v{self._read_secret().api_version}/query/?q="
         body = {
             "allOrNone": False,
             "compositeRequest": [
-                {"method": "GET", "url": base + quote(soql), "referenceId": name} for name, soql in reads.items()
+                {"method": "GET", "url": base + quote(soql), "referenceId": reference}
+                for reference, soql in reads.items()
             ],
         }
-        answer = self._call(
-            "session",
-            "reconciling read",
-            lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout),
+        composite = self._call(
+            "session", name, lambda sf, timeout: sf.restful("composite", method="POST", json=body, timeout=timeout)
         )
-        records = query_results(answer, set(reads))
-        return FoundBundle(
-            task_ids=tuple(str(task["Id"]) for task in records["tasks"]),
-            attendances=tuple(found_attendance(row) for row in records["rows"]),
-        )
+        return query_results(composite, set(reads))
 
     def _call(self, stage: Stage, name: str, operation: Callable[["Salesforce", Timeouts], Result]) -> Result:
         """Run one REST call; on an expired session fetch a new token once and repeat it."""

@@ -3,7 +3,16 @@
 from datetime import date, datetime, time
 from typing import Any
 
-from session_scheduling.plan import AttendanceTaskPlan, FoundAttendance, FoundSession, SessionPlan, Student
+from session_scheduling.plan import (
+    AttendanceTaskPlan,
+    FoundAttendance,
+    FoundSession,
+    FoundTask,
+    SessionPlan,
+    StandingSession,
+    Student,
+)
+from session_scheduling.salesforce_ids import to_case_safe_id
 
 SESSION = "Session__c"
 TASK = "SCORES_Task__c"
@@ -105,7 +114,19 @@ def sessions_created_query(team_season_id: str, on: date, created_by: str | None
 
 
 def tasks_of_session_query(session_id: str) -> str:
-    return f"SELECT Id FROM {TASK} WHERE Session__c = '{session_id}'"  # noqa: S608 - a validated record ID
+    return f"SELECT Id, Session__c, Assigned_To__c FROM {TASK} WHERE Session__c = '{session_id}'"  # noqa: S608
+
+
+def session_query(session_id: str) -> str:
+    """The fields the service writes on a session, by ID (an ID Salesforce gave: no injection)."""
+    return (
+        "SELECT Id, Team_Season__c, Session_Date__c, Session_Start__c, Session_End__c, Session_Topic__c "  # noqa: S608
+        f"FROM {SESSION} WHERE Id = '{session_id}'"
+    )
+
+
+def task_query(task_id: str) -> str:
+    return f"SELECT Id, Session__c, Assigned_To__c FROM {TASK} WHERE Id = '{task_id}'"  # noqa: S608 - an ID
 
 
 def attendance_of_session_query(session_id: str) -> str:
@@ -122,6 +143,31 @@ def found_session(record: dict[str, Any]) -> FoundSession:
         end=_clock(record.get("Session_End__c")),
         topic=record.get("Session_Topic__c"),
     )
+
+
+def standing_session(record: dict[str, Any]) -> StandingSession:
+    """Values as Salesforce stores them: IDs in either length (compared in 18-character form), times HH:MM:SS.sssZ."""
+    day = record.get("Session_Date__c")
+    return StandingSession(
+        session_id=str(record["Id"]),
+        team_season_id=_case_safe(record.get("Team_Season__c")),
+        session_date=date.fromisoformat(str(day)) if day else None,
+        start=_clock(record.get("Session_Start__c")),
+        end=_clock(record.get("Session_End__c")),
+        topic=record.get("Session_Topic__c"),
+    )
+
+
+def found_task(record: dict[str, Any]) -> FoundTask:
+    return FoundTask(
+        task_id=str(record["Id"]),
+        session_id=_case_safe(record.get("Session__c")),
+        assigned_to=_case_safe(record.get("Assigned_To__c")),
+    )
+
+
+def _case_safe(value: Any) -> str | None:
+    return to_case_safe_id(str(value)) if value else None
 
 
 def found_attendance(record: dict[str, Any]) -> FoundAttendance:
