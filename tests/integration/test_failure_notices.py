@@ -23,6 +23,7 @@ import pytest
 from failure_notices import entry
 from failure_notices.burst_window import DETAILED, BurstWindow
 from local.environment import LocalEnvironment
+from local.org_standin.ids import INTEGRATION_USER_ID
 from tests.conftest import Answer, post_session, session_body
 
 LOG_GROUP = "/aws/lambda/coaching-sessions-test-sessions"
@@ -187,10 +188,14 @@ def test_a_lost_answer_and_records_that_need_a_person_are_each_told(
     monkeypatch.setenv("LOST_ANSWER_SETTLE_SECONDS", "0")
     lines_logged(service_logs)
     lose_the_answer_after_commit(org)
-    lost = post_session(session_body(org, SessionDate="2025-05-24"))
-    [task] = [t for t in org.standin.records("SCORES_Task__c") if t["Due_Date__c"] == "2025-05-24"]
-    org.standin.org.delete("SCORES_Task__c", task["Id"])
-    ambiguous = post_session(session_body(org, SessionDate="2025-05-24"))
+    body = session_body(org, SessionDate="2025-05-24", CoachId=...)
+    lost = post_session(body)
+    [session] = [s for s in org.standin.records("Session__c") if s["Session_Date__c"] == "2025-05-24"]
+    # A look-alike nobody was answered with: the repeat cannot tell which one is its own.
+    org.standin.org.insert(
+        "Session__c", {k: v for k, v in session.items() if k.endswith("__c")}, created_by=INTEGRATION_USER_ID
+    )
+    ambiguous = post_session(body)
     assert (lost.status, ambiguous.status) == (504, 409)
 
     for line in lines_logged(service_logs):
