@@ -16,7 +16,7 @@ from handler.observability import count, count_by, logger, metrics, request_id, 
 from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads
-from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
+from session_scheduling.errors import ClientCheckUnavailable, SalesforceOutcomeUnknown, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.lost_answers import ScheduleReport, SessionScheduler
 from session_scheduling.request import AttendanceTaskFlag, SessionRequest
@@ -88,6 +88,8 @@ def create_session(
     call = ScheduleCall(idempotency_key=idempotency_key, request=session, create_attendance_task=create_attendance_task)
     try:
         created = retry_guard().run(call, scheduler, app.lambda_context)
+    except SalesforceOutcomeUnknown:
+        raise report.unknown_outcome() from None  # the specific cause, and whether this request lost it
     finally:
         _count_lost_answers(report)
     if report.created:
@@ -111,7 +113,8 @@ def _count_lost_answers(report: ScheduleReport) -> None:
     for result in report.looks:
         count_by("Reconciliations", result=result)
     if report.looks:
-        logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks})
+        failed = {"reconciliation_error_code": report.look_error} if report.look_error else {}
+        logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks, **failed})
 
 
 def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
