@@ -1,0 +1,154 @@
+"""The failure kinds docs/operations.md is for, each run through the handler, with what it logged.
+
+Each scenario sends real requests through the handler (the stand-in over HTTPS, moto) and returns
+the JSON lines the service printed and the request the operator is looking for (its correlation id,
+which is the `requestId` of its error body). Only `dead-container` is not the service's output: a
+container killed mid-request writes nothing, and Lambda's own REPORT line is written as AWS documents
+it (see DEAD_CONTAINER_REPORT).
+"""
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment
+from local.org_standin.ids import INTEGRATION_USER_ID
+from tests.conftest import post_session, session_body
+
+RECONCILING_QUERY = "CreatedDate >="  # only the look for a lost attempt's records filters on it
+
+# Lambda's platform REPORT line for an invocation that hit its timeout, in the text log format the
+# function uses (no LogFormat in template.yaml): "Status: timeout" is how Lambda marks it ("Lambda
+# function logs", AWS Lambda Developer Guide; the `status` of platform.report is "timeout"/"error").
+DEAD_CONTAINER_REPORT = (
+    "REPORT RequestId: 6f1b2c3d-0000-4000-8000-000000000001\tDuration: 28000.00 ms\tBilled Duration: 28000 ms\t"
+    "Memory Size: 1769 MB\tMax Memory Used: 201 MB\tStatus: timeout"
+)
+
+
+@dataclass
+class Scenario:
+    lines: list[str]  # everything the log group would hold, in order
+    request_id: str  # the request the operator is looking for
+    status: int  # what that request was answered (502: API Gateway's, for a dead container)
+    body: Any = None
+
+
+Run = Callable[[LocalEnvironment, io.StringIO, pytest.MonkeyPatch], Scenario]
+
+
+def _logged(logs: io.StringIO) -> list[str]:
+    return [line for line in logs.getvalue().splitlines() if line.startswith("{")]
+
+
+def _answered(org: LocalEnvironment, logs: io.StringIO, request_id: str, **request: Any) -> Scenario:
+    body = request.pop("body", None) or session_body(org)
+    answer = post_session(body, request_id=request_id, **request)
+    return Scenario(_logged(logs), request_id, answer.status, answer.body)
+
+
+def created(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    return _answered(org, logs, "req-created")
+
+
+def salesforce_refused(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    name = next(iter(org.seed.student_names.values()))  # an org's trigger can quote anyone
+    org.standin.fail_next_insert(
+        "Session__c", "FIELD_CUSTOM_VALIDATION_EXCEPTION", f"{name} has no enrollment", ["Session_Topic__c"]
+    )
+    return _answered(org, logs, "req-refused")
+
+
+def lost_answer(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """The create's answer is lost (a proxy's 504) and the look right after finds nothing."""
+    monkeypatch.setenv("LOST_ANSWER_SETTLE_SECONDS", "0")
+    org.standin.inject_fault("composite", status=504, body="<html>504</html>")
+    return _answered(org, logs, "req-lost")
+
+
+def look_failed(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """A repeat of a lost answer whose look for the records fails: it lost no answer of its own."""
+    lost_answer(org, logs, monkeypatch)
+    logs.truncate(0)
+    logs.seek(0)
+    org.standin.inject_fault("query", status=503, body="<html>busy</html>", when=RECONCILING_QUERY)
+    return _answered(org, logs, "req-look-failed")
+
+
+def table_unavailable(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """DynamoDB out of reach (here: no such table; throttling raises the same Powertools error)."""
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "no-such-table")
+    return _answered(org, logs, "req-no-table")
+
+
+def unexpected(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    from session_scheduling.lost_answers import SessionScheduler
+
+    def bug(*_: object, **__: object) -> None:
+        raise KeyError("a bug of the service's own")
+
+    monkeypatch.setattr(SessionScheduler, "attempt", bug)
+    return _answered(org, logs, "req-bug")
+
+
+def conflict(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """A lost answer committed, and a second session with the same values exists: a person decides."""
+    monkeypatch.setenv("LOST_ANSWER_SETTLE_SECONDS", "0")
+    body = session_body(org, CoachId=...)
+    org.standin.inject_fault("composite", after_commit=True, status=504, body="<html>504</html>")
+    org.standin.inject_fault("query", status=503, body="<html>busy</html>", when=RECONCILING_QUERY)
+    assert post_session(body).status == 504
+    [session] = org.standin.records("Session__c")
+    org.standin.org.insert(
+        "Session__c", {k: v for k, v in session.items() if k.endswith("__c")}, created_by=INTEGRATION_USER_ID
+    )
+    logs.truncate(0)
+    logs.seek(0)
+    return _answered(org, logs, "req-conflict", body=body)
+
+
+def rejected(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    return _answered(org, logs, "req-invalid", body={**session_body(org), "SessionDate": "tomorrow"})
+
+
+def client_refused(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    return _answered(org, logs, "req-refused-client", headers={"client_secret": "not-the-secret"})
+
+
+def clients_unavailable(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    """A malformed allowed-clients secret (three secrets for one app): every request is a 500 until fixed."""
+    org.store_allowed_clients({APP_CLIENT_ID: ["one", "two", APP_CLIENT_SECRET]})
+    return _answered(org, logs, "req-no-clients")
+
+
+def dead_container(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """Killed mid-request: nothing of the service's own, Lambda's REPORT line, API Gateway's 502."""
+    return Scenario([DEAD_CONTAINER_REPORT], "6f1b2c3d-0000-4000-8000-000000000001", 502)
+
+
+SCENARIOS: dict[str, Run] = {
+    "created": created,
+    "salesforce-refused": salesforce_refused,
+    "lost-answer": lost_answer,
+    "look-failed": look_failed,
+    "table-unavailable": table_unavailable,
+    "unexpected": unexpected,
+    "conflict": conflict,
+    "rejected": rejected,
+    "client-refused": client_refused,
+    "clients-unavailable": clients_unavailable,
+    "dead-container": dead_container,
+}
+
+
+def finished_line(scenario: Scenario) -> dict[str, Any]:
+    [line] = [
+        parsed
+        for parsed in map(json.loads, scenario.lines)
+        if parsed.get("message") == "request finished" and parsed.get("correlation_id") == scenario.request_id
+    ]
+    return line
