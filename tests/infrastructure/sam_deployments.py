@@ -32,7 +32,7 @@ OTHER_VALUES = {
 LONGEST_VALUES = {
     "AuthMode": "CLIENT_ID",
     "SnapStart": "Disabled",
-    "LogLevel": "WARNING",
+    "LogLevel": "DEBUG",
     "IdempotencyWindowSeconds": "86400",
     "TaskOwnerUserId": "005000000000001AAA",
     "TaskContactFieldsEnabled": "false",
