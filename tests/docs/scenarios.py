@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment
+from local.chaos.dynamodb_proxy import DynamoDBProxy
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint
+from local.lambda_runtime import cold_start
 from local.org_standin.ids import INTEGRATION_USER_ID
 from tests.conftest import post_session, session_body
 
@@ -85,6 +87,25 @@ def table_unavailable(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pyt
     return _answered(org, logs, "req-no-table")
 
 
+def dynamodb_throttled(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """DynamoDB throttles longer than botocore's own retries absorb: DynamoDB's wire answer, through the
+    soak's fault proxy in front of moto's server (local/chaos/dynamodb_proxy.py)."""
+    with aws_endpoint() as moto_url, DynamoDBProxy(moto_url) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        cold_start()  # the container's AWS clients now go through the proxy
+        proxy.trouble.throttle(calls=20)
+        scenario = _answered(org, logs, "req-throttled")
+        assert proxy.trouble.answered["throttled"] > 0, proxy.trouble.answered
+    cold_start()
+    return scenario
+
+
+def salesforce_down(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    """Salesforce answers 503 to everything (an outage or maintenance)."""
+    org.standin.inject_fault("any", status=503, body="<html>down</html>", times=10)
+    return _answered(org, logs, "req-salesforce-down")
+
+
 def unexpected(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
     from session_scheduling.lost_answers import SessionScheduler
 
@@ -136,6 +157,8 @@ SCENARIOS: dict[str, Run] = {
     "lost-answer": lost_answer,
     "look-failed": look_failed,
     "table-unavailable": table_unavailable,
+    "dynamodb-throttled": dynamodb_throttled,
+    "salesforce-down": salesforce_down,
     "unexpected": unexpected,
     "conflict": conflict,
     "rejected": rejected,

@@ -47,7 +47,8 @@ CASES = [(query, scenario) for query, scenarios in QUERIES for scenario in scena
 
 def test_the_document_has_the_queries_an_operator_needs_for_each_failure_kind() -> None:
     covered = {scenario for _, scenario in CASES}
-    kinds = {"salesforce-refused", "lost-answer", "look-failed", "table-unavailable", "unexpected", "conflict"}
+    kinds = {"salesforce-refused", "salesforce-down", "lost-answer", "look-failed", "table-unavailable"}
+    kinds |= {"dynamodb-throttled", "unexpected", "clients-unavailable", "conflict"}
     assert kinds | {"dead-container"} <= covered
 
 
