@@ -2,24 +2,27 @@
 
 Each scenario sends real requests through the handler (the stand-in over HTTPS, moto) and returns
 the JSON lines the service printed and the request the operator is looking for (its correlation id,
-which is the `requestId` of its error body). Only `dead-container` is not the service's output: a
-container killed mid-request writes nothing, and Lambda's own REPORT line is written as AWS documents
-it (see DEAD_CONTAINER_REPORT).
+which is the `requestId` of its error body). One line is not the service's output: a container killed
+mid-request (`dead-container`, a real SIGKILL of a container process) writes nothing, and Lambda's
+own REPORT line for it is written as AWS documents it (DEAD_CONTAINER_REPORT).
 """
 
 import io
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from local.api_gateway_events import rest_event
 from local.chaos.dynamodb_proxy import DynamoDBProxy
+from local.containers import ContainerProcess
 from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint
-from local.lambda_runtime import cold_start
+from local.lambda_runtime import cold_start, invoke
 from local.org_standin.ids import INTEGRATION_USER_ID
-from tests.conftest import post_session, session_body
+from tests.conftest import Answer, as_answer, post_session, session_body
 
 RECONCILING_QUERY = "CreatedDate >="  # only the look for a lost attempt's records filters on it
 
@@ -36,7 +39,7 @@ DEAD_CONTAINER_REPORT = (
 class Scenario:
     lines: list[str]  # everything the log group would hold, in order
     request_id: str  # the request the operator is looking for
-    status: int  # what that request was answered (502: API Gateway's, for a dead container)
+    status: int  # what that request was answered
     body: Any = None
 
 
@@ -147,8 +150,42 @@ def clients_unavailable(org: LocalEnvironment, logs: io.StringIO, _: pytest.Monk
 
 
 def dead_container(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
-    """Killed mid-request: nothing of the service's own, Lambda's REPORT line, API Gateway's 502."""
-    return Scenario([DEAD_CONTAINER_REPORT], "6f1b2c3d-0000-4000-8000-000000000001", 502)
+    """A container killed (SIGKILL) after Salesforce committed: nothing of its own in the logs, Lambda's
+    REPORT line, API Gateway's 502; then the app's retry, which finds the dead attempt's records."""
+    monkeypatch.setenv("LOST_ANSWER_SETTLE_SECONDS", "1")
+    event = rest_event(session_body(org), request_id="req-killed")
+    org.standin.inject_fault("composite", after_commit=True, delay=15, status=504, body="<html>504</html>")
+    with aws_endpoint() as moto_url:
+        dead = ContainerProcess(moto_url, timeout_seconds=DEAD_CONTAINER_TIMEOUT)
+        try:
+            dead.send(event)
+            _wait_until(lambda: org.standin.record_count()["Session__c"] == 1)  # committed, answer held back
+            dead.kill()
+        finally:
+            dead.stop()
+    retry = _repeat_until_answered(rest_event(session_body(org), request_id="req-after-kill"))
+    assert retry.status == 201, retry.body
+    return Scenario([DEAD_CONTAINER_REPORT, *_logged(logs)], "req-after-kill", 201, retry.body)
+
+
+DEAD_CONTAINER_TIMEOUT = 3.0  # the dead attempt's in-progress record lasts this long
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the container never got that far"
+        time.sleep(0.05)
+
+
+def _repeat_until_answered(event: dict[str, Any], seconds: float = 60.0) -> Answer:
+    """The app's retry loop: a 409 says the dead attempt's time is not over yet, or its records may still settle."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = as_answer(invoke(event))
+        if answer.status != 409 or time.monotonic() > deadline:
+            return answer
+        time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 1.0))
 
 
 SCENARIOS: dict[str, Run] = {
