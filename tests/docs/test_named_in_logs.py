@@ -12,7 +12,7 @@ import pytest
 from local.environment import LocalEnvironment
 from tests.conftest import post_session, session_body
 from tests.docs.logs_insights import events_from_lines
-from tests.docs.scenarios import SCENARIOS, Scenario, finished_line
+from tests.docs.scenarios import LOGGING_KINDS, SCENARIOS, Scenario, finished_line
 from tests.docs.test_operations_queries import fresh_org
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -54,7 +54,7 @@ def logged_by_every_scenario(
     org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
-    for run_scenario in SCENARIOS.values():
+    for run_scenario in (SCENARIOS[name] for name in LOGGING_KINDS):
         fresh_org(org)
         service_logs.truncate(0)
         service_logs.seek(0)
