@@ -2,6 +2,7 @@
 (docs/privacy.md vs samconfig.toml and template.yaml), the log levels the operations queries need, and
 the pipeline's repository variables and secrets (docs/deploy.md vs .github/workflows/*.yml)."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -60,3 +61,64 @@ def test_deploy_md_names_every_variable_and_secret_the_workflows_read() -> None:
     parameter_values = {str(v) for spec in template()["Parameters"].values() for v in spec.get("AllowedValues", [])}
     settings = {name for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", checklist) if "_" in name} - parameter_values
     assert settings - read == set(), "the checklist names a setting no workflow reads"
+
+
+def codes_the_service_assigns() -> set[str]:
+    """Error codes the service writes itself (not Salesforce's), read from the code: the first argument of
+    SalesforceError(...), the code of unreachable(...)/_unreachable(...), `code, message = ("CODE", ...)`,
+    and the error_code of a SalesforceErrors metric; an f-string "HTTP_{status}" is `HTTP_<status>`."""
+    codes = set()
+    for path in [*(ROOT / "lib").rglob("*.py"), *(ROOT / "handler").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in ("SalesforceError", "unreachable", "_unreachable"):
+                    values = list(node.args[:2])
+                values += [keyword.value for keyword in node.keywords if keyword.arg == "error_code"]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple):
+                targets = node.targets[0]
+                if isinstance(targets, ast.Tuple) and [getattr(t, "id", "") for t in targets.elts][:1] == ["code"]:
+                    values = node.value.elts[:1]
+            for value in values:
+                if isinstance(value, ast.Constant) and re.fullmatch(r"[A-Z][A-Z_]+", str(value.value)):
+                    codes.add(str(value.value))
+                elif isinstance(value, ast.JoinedStr) and ast.unparse(value).startswith("f'HTTP_"):
+                    codes.add("HTTP_<status>")
+    return codes
+
+
+def test_the_error_table_explains_every_code_the_service_assigns_itself() -> None:
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    table = operations.split("## Common Salesforce errors", 1)[1]
+    explained = set(re.findall(r"^\| ([^|]+) \|", table, re.M))
+    named = {code for row in explained for code in re.findall(r"`([A-Za-z_<>]+)`", row)}
+    assigned = codes_the_service_assigns()
+
+    assert {"OUTCOME_UNKNOWN", "TIMEOUT", "CONNECTION_ERROR", "CONFIGURATION_ERROR", "HTTP_<status>"} <= assigned
+    assert assigned - named == set()
+
+
+def test_the_5xx_alarm_counts_the_whole_api_and_its_runbook_says_so() -> None:
+    alarm = template()["Resources"]["Api5xxAlarm"]["Properties"]
+    assert {dimension["Name"] for dimension in alarm["Dimensions"]} == {"ApiName", "Stage"}  # every path
+    row = next(
+        line
+        for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
+        if line.startswith("| `Api5xxAlarm`")
+    )
+    for cause in ("(500)", "(504)", "(503)", "(502", "`LegacyApiBaseUrl`", "REPORT"):
+        assert cause in row
+
+
+def test_privacy_md_says_what_api_gateways_traces_record_when_the_stage_traces() -> None:
+    stages = [
+        resource["Properties"]
+        for resource in template()["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Api"
+    ]
+    traced = any(stage.get("TracingEnabled") is True for stage in stages)
+    traces_row = next(
+        line for line in (ROOT / "docs" / "privacy.md").read_text().splitlines() if line.startswith("| **Traces**")
+    )
+    assert traced == ("`client_ip`" in traces_row)
