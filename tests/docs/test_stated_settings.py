@@ -122,3 +122,28 @@ def test_privacy_md_says_what_api_gateways_traces_record_when_the_stage_traces()
         line for line in (ROOT / "docs" / "privacy.md").read_text().splitlines() if line.startswith("| **Traces**")
     )
     assert traced == ("`client_ip`" in traces_row)
+
+
+def test_the_alarm_table_states_each_alarms_threshold_and_duration_as_the_template_sets_them() -> None:
+    rows = {
+        line.split("`")[1]: line
+        for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
+        if line.startswith("| `") and "Alarm`" in line.split("|")[1]
+    }
+    alarms = {name: resource["Properties"] for name, resource in template()["Resources"].items() if name in rows}
+    assert set(alarms) == {"Api5xxAlarm", "SalesforceErrorsAlarm", "ThrottlesAlarm", "DurationP99Alarm"}
+    duration = alarms["DurationP99Alarm"]
+    assert (
+        f"p99 > {duration['Threshold'] / 1000:g} s in {duration['EvaluationPeriods']} consecutive"
+        in rows["DurationP99Alarm"]
+    )
+    assert f"for {duration['EvaluationPeriods'] * duration['Period'] // 60} min" in rows["DurationP99Alarm"]
+    assert (
+        f">{alarms['Api5xxAlarm']['Threshold']:.0%} 5xx over {alarms['Api5xxAlarm']['Period'] // 60} min"
+        in rows["Api5xxAlarm"]
+    )
+    assert f">= {alarms['SalesforceErrorsAlarm']['Threshold']} in" in rows["SalesforceErrorsAlarm"]
+    assert f">= {alarms['ThrottlesAlarm']['Threshold']} throttled" in rows["ThrottlesAlarm"]
+    for alarm in ("SalesforceErrorsAlarm", "ThrottlesAlarm"):
+        assert alarms[alarm]["EvaluationPeriods"] == 1
+        assert f"in {alarms[alarm]['Period'] // 60} min" in rows[alarm]
