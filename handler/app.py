@@ -17,7 +17,7 @@ from handler.observability import call_log, count, count_by, logger, metrics, re
 from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads, with_json_media_type_in_lower_case
-from session_scheduling.errors import ClientCheckUnavailable, ServiceMisconfigured
+from session_scheduling.errors import ClientCheckUnavailable, SalesforceOutcomeUnknown, ServiceMisconfigured
 from session_scheduling.idempotency import RetryGuard, ScheduleCall
 from session_scheduling.outside_calls import CallRecord, report_aws_calls_to
 from session_scheduling.request import ATTENDANCE_TASK_QUERY, AttendanceTaskFlag, IdempotencyKey, SessionRequest
@@ -101,6 +101,8 @@ def create_session(
     )
     try:
         created = retry_guard().run(call, scheduler, app.lambda_context)
+    except SalesforceOutcomeUnknown:
+        raise report.unknown_outcome() from None  # the specific cause, and whether this request lost it
     finally:
         _count_lost_answers(report)
     if report.created:
@@ -134,7 +136,8 @@ def _count_lost_answers(report: ScheduleReport) -> None:
     for result in report.looks:
         count_by("Reconciliations", result=result)
     if report.looks:
-        logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks})
+        failed = {"reconciliation_error_code": report.look_error} if report.look_error else {}
+        logger.info("looked for a lost answer's records", extra={"reconciliation": report.looks, **failed})
 
 
 def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:

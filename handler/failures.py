@@ -38,7 +38,7 @@ def answer_salesforce_failure(failure: SalesforceFailure) -> Response[Any]:
     count("SalesforceFailures")  # alarm: one series
     count_by("SalesforceErrors", stage=failure.stage, error_code=failure.primary_code)
     logger.append_keys(stage=failure.stage, salesforce_error_code=failure.primary_code, retryable=failure.retryable)
-    logger.error("Salesforce step failed", extra={"salesforce_errors": [e.message for e in failure.errors]})
+    logger.error("Salesforce step failed", extra={"salesforce_errors": [e.for_the_log for e in failure.errors]})
     return salesforce_failed(failure, request_id())
 
 
@@ -150,8 +150,12 @@ def _outcome_unknown(lost: SalesforceOutcomeUnknown) -> Response[Any]:
     """Not a 500: a 500 promises that nothing was created, and here nobody knows yet."""
     count("SalesforceFailures")
     count_by("SalesforceErrors", stage="session", error_code="OUTCOME_UNKNOWN")
-    logger.append_keys(stage="session", salesforce_error_code="OUTCOME_UNKNOWN", retryable=True)  # as the body says
-    logger.error("Salesforce answer lost", extra={"outcome": "unknown", "detail": lost.detail})
+    # On every later line too, the request finished line included: a 504 is found by the keys a 500 has.
+    logger.append_keys(stage="session", salesforce_error_code="OUTCOME_UNKNOWN", retryable=True, cause=lost.detail)
+    if lost.lost_here:
+        logger.error("Salesforce answer lost", extra={"outcome": 504})
+    else:
+        logger.error("earlier attempt's outcome still unknown", extra={"outcome": 504})
     return outcome_unknown(request_id())
 
 

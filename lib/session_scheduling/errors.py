@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Literal
 
+from session_scheduling.redaction import redacted
+
 Stage = Literal["auth", "session", "task", "attendance"]
 
 # The existing endpoint's errorType names, e.g. CUSTOM:SALESFORCE_SESSION_CREATE:REQUIRED_FIELD_MISSING.
@@ -30,11 +32,21 @@ RETRYABLE_CODES = frozenset(
 
 @dataclass(frozen=True)
 class SalesforceError:
-    """One entry of a Salesforce error list: its errorCode, message and the fields involved."""
+    """One entry of a Salesforce error list: its errorCode, message and the fields involved.
+
+    from_salesforce: the message is Salesforce's text (an org's rule can quote anything), not the service's own.
+    """
 
     code: str
     message: str
     fields: tuple[str, ...] = ()
+    from_salesforce: bool = False
+
+    @property
+    def for_the_log(self) -> dict[str, object]:
+        """Code, fields and the message, Salesforce's own redacted (docs/privacy.md); the coach's 500 body has it whole."""
+        message = redacted(self.message) if self.from_salesforce else self.message
+        return {"code": self.code, "fields": list(self.fields), "message": message}
 
 
 @dataclass
@@ -94,9 +106,15 @@ def is_retryable(code: str, http_status: int | None = None) -> bool:
 
 @dataclass
 class SalesforceOutcomeUnknown(Exception):
-    """The create request reached Salesforce but no answer came back: it may or may not have committed."""
+    """The create request reached Salesforce but no answer came back: it may or may not have committed.
+
+    detail: the specific cause (a proxy's 502/504, a timeout, a cut connection, an unreadable answer), for the log.
+    lost_here: False for a repeat that could not find out what an earlier attempt committed (its look failed):
+    this request lost no answer of its own, and docs/operations.md counts the two apart.
+    """
 
     detail: str
+    lost_here: bool = True
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)

@@ -32,6 +32,17 @@ class ScheduleReport:
     created: bool = False  # this request's create was answered: it made the records
     answer_lost: bool = False  # this request's create was sent and its answer lost
     looks: list[str] = field(default_factory=list)  # reconciling looks: found, nothing, conflict, failed
+    lost_cause: str | None = None  # what lost this request's answer (a proxy's 502/504, a timeout, a cut, ...)
+    look_error: str | None = None  # why a look failed: Salesforce's error code, or the retry memory's
+
+    def unknown_outcome(self) -> SalesforceOutcomeUnknown:
+        """Why this request's outcome is unknown, for its 504's log lines."""
+        if self.answer_lost:
+            return SalesforceOutcomeUnknown(self.lost_cause or "the create's answer was lost")
+        return SalesforceOutcomeUnknown(
+            f"an earlier attempt's answer was lost and the look for its records failed ({self.look_error})",
+            lost_here=False,
+        )
 
 
 @dataclass
@@ -61,8 +72,9 @@ class SessionScheduler:
             created = schedule_session(
                 request, create_attendance_task=create_attendance_task, org=org, rules=self.rules
             )
-        except SalesforceOutcomeUnknown:
+        except SalesforceOutcomeUnknown as unknown:
             self.report.answer_lost = True
+            self.report.lost_cause = unknown.detail
             lost = OutcomeUnknown(
                 attempt_started=started, integration_user=org.integration_user_id, latest_attempt_started=now
             )
@@ -116,8 +128,13 @@ class SessionScheduler:
         except EarlierAttemptConflict:
             self.report.looks.append("conflict")
             raise
-        except (SalesforceFailure, AnsweredSessionsUnreadable):
+        except SalesforceFailure as failure:
             self.report.looks.append("failed")
+            self.report.look_error = failure.primary_code
+            raise
+        except AnsweredSessionsUnreadable:
+            self.report.looks.append("failed")
+            self.report.look_error = "RETRY_MEMORY_UNAVAILABLE"
             raise
         self.report.looks.append("nothing" if found is None else "found")
         return found

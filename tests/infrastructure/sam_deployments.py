@@ -35,7 +35,7 @@ SLACK = {"SlackWorkspaceId": OTHER_VALUES["SlackWorkspaceId"], "SlackChannelId":
 LONGEST_VALUES = {
     "AuthMode": "CLIENT_ID",
     "SnapStart": "Disabled",
-    "LogLevel": "WARNING",
+    "LogLevel": "DEBUG",
     "IdempotencyWindowSeconds": "86400",
     "TaskOwnerUserId": "005000000000001AAA",
     "TaskContactFieldsEnabled": "false",

@@ -166,6 +166,7 @@ def salesforce_errors(items: Any) -> list[SalesforceError]:
             code=str(item.get("errorCode") or item.get("statusCode") or "UNKNOWN"),
             message=str(item.get("message", "")),
             fields=tuple(str(name) for name in item.get("fields") or ()),
+            from_salesforce=True,
         )
         for item in items
         if isinstance(item, dict)

@@ -99,7 +99,10 @@ def _refused(status: int, document: Any) -> SalesforceFailure:
     if isinstance(document, dict) and "error" in document:
         code = str(document["error"])
         message = str(document.get("error_description") or code)
-    elif status == 200:
+        return SalesforceFailure(
+            "auth", (SalesforceError(code, message, from_salesforce=True),), retryable=is_retryable(code, status)
+        )
+    if status == 200:
         code, message = (
             "UNEXPECTED_RESPONSE",
             "the Salesforce token endpoint's answer has no access_token or instance_url",
