@@ -116,9 +116,9 @@ def _repeat_unconfirmed(unconfirmed: RepeatUnconfirmed) -> Response[Any]:
     """Never "nothing was created": this request created its session, and only reading it back failed."""
     failure = unconfirmed.failure
     count_by("SalesforceErrors", stage="repeat", error_code=failure.primary_code)
-    logger.warning(
-        "repeat could not read its records", extra={"outcome": 503, "salesforce_error_code": failure.primary_code}
-    )
+    # On the request finished line too: a 503 is found by the keys a 500 has (docs/operations.md).
+    logger.append_keys(stage="repeat", salesforce_error_code=failure.primary_code, retryable=True)
+    logger.error("repeat could not read its records", extra={"outcome": 503})
     return repeat_unconfirmed(unconfirmed.session_id, failure, request_id())
 
 

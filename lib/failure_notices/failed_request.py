@@ -31,6 +31,8 @@ class FailedRequest:
             return "records need a person"
         if self.outcome == 504:
             return "Salesforce's answer was lost"
+        if self.outcome == 503 and self.stage == "repeat":
+            return "a repeat could not read its records"
         if self.outcome == 503:
             return "retry memory unavailable"
         if self.salesforce_error_code:

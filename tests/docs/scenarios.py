@@ -109,8 +109,32 @@ def salesforce_down(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPa
     return _answered(org, logs, "req-salesforce-down")
 
 
+def salesforce_slow(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """Salesforce takes 3.1 s over the create (a trigger or a row lock), inside the 8 s read timeout: a 201."""
+    org.standin.inject_fault("composite", delay=3.1)
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+    return _answered(org, logs, "req-salesforce-slow")
+
+
+def repeat_unreadable(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    """A repeat whose one read of its records fails (Salesforce 503): a 503 naming the session that exists."""
+    _answered(org, logs, "req-first")
+    org.standin.inject_fault("composite", status=503, body="<html>busy</html>")
+    return _answered(org, logs, "req-repeat-unreadable")
+
+
+def keyed_changed(org: LocalEnvironment, logs: io.StringIO, _: pytest.MonkeyPatch) -> Scenario:
+    """A keyed repeat after the coach moved the session: a 409 saying what changed."""
+    from tests.coach_edits import OriginalIntegration
+
+    key = {"Idempotency-Key": "docs-moved"}
+    first = _answered(org, logs, "req-first", headers=key)
+    OriginalIntegration(org.standin).edit_session(first.body["SessionId"], Session_Date__c="2025-05-23")
+    return _answered(org, logs, "req-keyed-changed", headers=key)
+
+
 def unexpected(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Scenario:
-    from session_scheduling.lost_answers import SessionScheduler
+    from session_scheduling.session_scheduler import SessionScheduler
 
     def bug(*_: object, **__: object) -> None:
         raise KeyError("a bug of the service's own")
@@ -196,6 +220,9 @@ SCENARIOS: dict[str, Run] = {
     "table-unavailable": table_unavailable,
     "dynamodb-throttled": dynamodb_throttled,
     "salesforce-down": salesforce_down,
+    "salesforce-slow": salesforce_slow,
+    "repeat-unreadable": repeat_unreadable,
+    "keyed-changed": keyed_changed,
     "unexpected": unexpected,
     "conflict": conflict,
     "rejected": rejected,

@@ -17,7 +17,7 @@ from tests.docs.logs_insights import events_from_lines, field_names, run
 from tests.docs.scenarios import DEAD_CONTAINER_REPORT, LOGGING_KINDS, SCENARIOS, Scenario
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
-_BLOCK = re.compile(r"(?:<!-- query for: (?P<for>[^\n]*?) -->\n)?```[^\n]*\n(?P<query>.*?)```", re.DOTALL)
+_BLOCK = re.compile(r"(?:<!-- query for: (?P<for>[^\n]*?) -->\n[ \t]*)?```[^\n]*\n(?P<query>.*?)```", re.DOTALL)
 _COMMANDS = ("fields ", "filter ", "stats ", "sort ", "limit ")
 PLACEHOLDER = '"<requestId from the error body>"'
 

@@ -126,12 +126,18 @@ def test_privacy_md_says_what_api_gateways_traces_record_when_the_stage_traces()
 
 def test_the_alarm_table_states_each_alarms_threshold_and_duration_as_the_template_sets_them() -> None:
     rows = {
-        line.split("`")[1]: line
+        name: line
         for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
         if line.startswith("| `") and "Alarm`" in line.split("|")[1]
+        for name in re.findall(r"`(\w+Alarm)`", line.split("|")[1])
     }
     alarms = {name: resource["Properties"] for name, resource in template()["Resources"].items() if name in rows}
-    assert set(alarms) == {"Api5xxAlarm", "SalesforceErrorsAlarm", "ThrottlesAlarm", "DurationP99Alarm"}
+    slow_calls = {"SalesforceTokenSlowAlarm", "SalesforceQuerySlowAlarm", "SalesforceCompositeSlowAlarm"}
+    assert set(alarms) == {"Api5xxAlarm", "SalesforceErrorsAlarm", "ThrottlesAlarm", "DurationP99Alarm", *slow_calls}
+    for name in slow_calls:
+        slow = alarms[name]
+        minutes = slow["EvaluationPeriods"] * slow["Period"] // 60
+        assert f"p99 > {slow['Threshold'] / 1000:g} s for {minutes} min" in rows[name]
     duration = alarms["DurationP99Alarm"]
     assert (
         f"p99 > {duration['Threshold'] / 1000:g} s in {duration['EvaluationPeriods']} consecutive"
