@@ -5,17 +5,17 @@ moto server's DynamoDB and the Salesforce stand-in, kills one at a chosen instan
 container repeat the request as the app would, until it is no longer told to wait.
 """
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from local.api_gateway_events import rest_event
 from local.chaos.dynamodb_proxy import DynamoDBProxy
 from local.containers import ContainerProcess
-from local.environment import IDEMPOTENCY_TABLE, LocalEnvironment, aws_endpoint
+from local.environment import LocalEnvironment, aws_endpoint
 from tests.conftest import Answer, as_answer, post_session, session_body
 from tests.integration.test_lost_answers import (
     NOTHING,
@@ -52,7 +52,8 @@ def containers(endpoint: str) -> Iterator[Callable[[], ContainerProcess]]:
         container.stop()
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+def wait_until(condition: Callable[[], bool], seconds: float = 300.0) -> None:
+    """Polls; the seconds are a cap for a condition that never comes true, not a speed the test expects."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -60,8 +61,11 @@ def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
         time.sleep(0.02)
 
 
-def repeat_until_answered(container: ContainerProcess, event: dict[str, Any], seconds: float = 30.0) -> Answer:
-    """The app's retry loop: a 409, 503 or 504 says to come back (after Retry-After, when given)."""
+def repeat_until_answered(container: ContainerProcess, event: dict[str, Any], seconds: float = 300.0) -> Answer:
+    """The app's retry loop: a 409, 503 or 504 says to come back (after Retry-After, when given).
+
+    The seconds are a cap for a retry that is never answered, not a speed the test expects.
+    """
     deadline = time.monotonic() + seconds
     while True:
         answer = as_answer(container.invoke(event))
@@ -75,11 +79,6 @@ def answered_with_the_one_bundle(org: LocalEnvironment, answer: Answer) -> None:
     assert answer.status == 201, answer.body
     assert org.standin.record_count() == ONE_BUNDLE
     assert described(answer) == the_bundle_in(org)
-
-
-def records_in_progress() -> int:
-    items = boto3.client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)["Items"]
-    return sum(item["status"]["S"] == "INPROGRESS" for item in items)
 
 
 @KEYED
@@ -103,12 +102,12 @@ def test_a_container_killed_before_salesforce_committed_is_created_once_by_the_r
     org: LocalEnvironment, containers: Callable[[], ContainerProcess], keyed: bool
 ) -> None:
     event = rest_event(session_body(org), headers={"Idempotency-Key": "killed-2"} if keyed else {})
-    org.standin.inject_fault("composite", delay=15, drop_connection=True)  # held, never carried out
+    held = threading.Event()  # the composite is held, then dropped: never carried out
+    org.standin.inject_fault("composite", delay=15, drop_connection=True, notify=lambda _: held.set())
     first = containers()
 
     first.send(event)
-    wait_until(lambda: records_in_progress() == 1)
-    time.sleep(0.5)  # well into the invocation: the token, the enrollment query, the composite sent
+    wait_until(held.is_set)  # well into the invocation: the token, the enrollment query, the composite sent
     first.kill()
     assert org.standin.record_count() == NOTHING
     retry = repeat_until_answered(containers(), event)
@@ -124,12 +123,12 @@ def test_a_repeat_killed_while_it_looks_for_a_lost_answer_leaves_the_next_repeat
     lose_the_answer_after_commit(org)
     assert post_session(session_body(org), headers=headers).status == 504  # committed, answer lost
     event = rest_event(session_body(org), headers=headers)
-    org.standin.inject_fault("query", delay=15, when=RECONCILING_QUERY)  # the repeat's look hangs
+    looking_now = threading.Event()
+    org.standin.inject_fault("query", delay=15, when=RECONCILING_QUERY, notify=lambda _: looking_now.set())  # hangs
     looking = containers()
 
     looking.send(event)
-    wait_until(lambda: records_in_progress() >= 1)  # it claimed the lost answer
-    time.sleep(0.5)
+    wait_until(looking_now.is_set)  # it claimed the lost answer and its look reached Salesforce
     looking.kill()
     retry = repeat_until_answered(containers(), event)
 
