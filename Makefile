@@ -83,8 +83,9 @@ lock: $(UV) ## rewrite the hashed locks in requirements/ from pyproject.toml and
 
 # Every lock against the published advisories (OSV); requirements/audit-ignore.toml lists the ignored ones.
 audit: $(STAMP) ## pip-audit over every lock in requirements/: fails on a known vulnerability or when it cannot look
+# END-OF-SUPPORT CHECK (issue 24) GOES HERE: once merged, its script runs as this recipe's first line,
+# before the advisories (which cannot be reached from a machine without the network).
 	$(BIN)/python -m local.dependency_audit
-	# END-OF-SUPPORT CHECK (issue 24): once merged, its script runs here, e.g. $(BIN)/python -m <its module>
 
 build: $(SAM) ## sam build without Docker (arm64 wheels for python3.13)
 	$(SAM) build
