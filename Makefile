@@ -105,8 +105,13 @@ template: $(STAMP) $(CHECKOV) ## cfn-lint, checkov (suppressions are justified i
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-test: lint typecheck template $(SAM) ## everything CI checks: lint, types, template, the whole test suite with coverage
-	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered
+# The checks and installs before pytest run two at a time; pytest runs on two workers, each taking whole
+# files (module fixtures such as the SAM build run once). Most of the suite's time is waiting (killed
+# containers, the soak), which two workers overlap: README, "Time to green".
+PYTEST_WORKERS ?= 2
+test: ## everything CI checks: lint, types, template, the whole test suite with coverage
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target lint typecheck template $(SAM)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term-missing:skip-covered
 
 load: $(STAMP) ## bounded load test on loopback: 20 clients, 30 s, 50 ms per Salesforce call
 	$(BIN)/python -m bench.load --clients 20 --seconds 30 --latency 0.05
