@@ -96,7 +96,7 @@ def test_traces_have_a_subsegment_per_salesforce_call_and_nothing_personal_or_se
             env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,
             check=False,
         )
         tokens = list(standin.issued_tokens)
