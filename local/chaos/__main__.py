@@ -1,7 +1,9 @@
 """make soak: SOAK_SECONDS (60), SOAK_SEED (1), SOAK_CONTAINERS (4), SOAK_CLIENTS (containers + 2),
-SOAK_GIVE_UP_SECONDS (90), SOAK_LOG_DIR (a new temporary folder: the containers' logs, every problem).
+SOAK_GIVE_UP_SECONDS (90), SOAK_LOG_DIR (a new temporary folder: the containers' logs, every problem),
+SOAK_MIN_ANSWERED (unset: send for SOAK_SECONDS; set: send until the quotas are met, local/chaos/quotas.py,
+with SOAK_SECONDS as the cap).
 
-Prints one summary line; exits 1 on any duplicate, orphan or mismatch.
+Prints one summary line; exits 1 on any duplicate, orphan or mismatch, or on quotas unmet at the cap.
 """
 
 import json
@@ -18,8 +20,9 @@ os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # the containers l
 from local.chaos.checker import Findings, check_org
 from local.chaos.coaches import CoachApps, RequestLog
 from local.chaos.dynamodb_proxy import DynamoDBProxy
-from local.chaos.faults import HOLD_SECONDS, Chaos
+from local.chaos.faults import FORCED_FOR, HOLD_SECONDS, Chaos
 from local.chaos.fleet import KillableFleet
+from local.chaos.quotas import Quotas, answered_2xx
 from local.environment import aws_endpoint, local_environment
 
 LAMBDA_TIMEOUT_SECONDS = 8.0  # short, so that a dead attempt's in-progress record expires soon
@@ -33,6 +36,8 @@ def main() -> int:
     containers = int(os.environ.get("SOAK_CONTAINERS", "4"))
     clients = int(os.environ.get("SOAK_CLIENTS", str(containers + 2)))
     give_up = float(os.environ.get("SOAK_GIVE_UP_SECONDS", "90"))
+    minimum = os.environ.get("SOAK_MIN_ANSWERED")
+    quotas = Quotas(int(minimum)) if minimum else None
     logs_folder = Path(os.environ.get("SOAK_LOG_DIR") or tempfile.mkdtemp(prefix=f"soak-{seed}-"))
     logs_folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -50,22 +55,38 @@ def main() -> int:
         fleet.start()
         try:
             rng = random.Random(seed)  # noqa: S311 - reproducible draws, not secrets
-            chaos = Chaos(rng, standin, proxy.trouble, fleet, READ_TIMEOUT_SECONDS)
+            forced_for = FORCED_FOR if quotas is None else sys.maxsize  # with quotas: until each kind took hold
+            chaos = Chaos(rng, standin, proxy.trouble, fleet, READ_TIMEOUT_SECONDS, forced_for)
             apps = CoachApps(seed, team, env.seed.coach_id, fleet, chaos, standin, LAMBDA_TIMEOUT_SECONDS, give_up)
-            logs = apps.run(clients, stop_sending_at=time.monotonic() + seconds)
+            cap = time.monotonic() + seconds
+
+            def keep_sending() -> bool:
+                if time.monotonic() >= cap:
+                    return False
+                return quotas is None or bool(quotas.unmet(faults_of(chaos, proxy), chaos.kills, apps.logs))
+
+            logs = apps.run(clients, keep_sending)
             time.sleep(READ_TIMEOUT_SECONDS + HOLD_SECONDS + 1)  # requests Salesforce still holds commit first
             findings = check_org(logs, standin, students)
             findings.harness_errors = [*apps.crashes, *fleet.broken]
         finally:
             fleet.stop()
-        faults = chaos.faults + Counter({f"dynamodb_calls_{kind}": n for kind, n in proxy.trouble.answered.items()})
+        faults = faults_of(chaos, proxy)
         kills = chaos.kills + Counter({"lambda_timeout": fleet.lambda_timeouts} if fleet.lambda_timeouts else {})
+    unmet = quotas.unmet(faults, kills, logs) if quotas else []
     problems = [*(f"harness error: {error}" for error in findings.harness_errors), *findings.problems]
+    problems += [f"the cap ({seconds:.0f} s) came before this quota: {quota}" for quota in unmet]
     (logs_folder / "problems.txt").write_text("".join(f"{line}\n" for line in problems))
     for line in problems[:30]:
         print(line, file=sys.stderr)
-    print(summary(seed, containers, logs, faults, kills, findings, time.monotonic() - started, logs_folder))
-    return 1 if findings.failed() else 0
+    print(summary(seed, containers, logs, faults, kills, findings, unmet, time.monotonic() - started, logs_folder))
+    return 1 if findings.failed() or unmet else 0
+
+
+def faults_of(chaos: Chaos, proxy: DynamoDBProxy) -> Counter[str]:
+    """The faults that took hold, DynamoDB's answered calls among them."""
+    answered = Counter({f"dynamodb_calls_{kind}": n for kind, n in dict(proxy.trouble.answered).items()})
+    return Counter(dict(chaos.faults)) + answered  # copies: the clients' threads count on
 
 
 def summary(
@@ -75,16 +96,16 @@ def summary(
     faults: Counter[str],
     kills: Counter[str],
     found: Findings,
+    unmet: list[str],
     seconds: float,
     folder: Path,
 ) -> str:
     answers = Counter(status for log in logs for status, _ in log.answers)
-    answered_2xx = sum(any(200 <= status < 300 for status, _ in log.answers) for log in logs)
     figures = {
         "seed": seed,
         "containers": containers,
         "requests": len(logs),
-        "answered_2xx": answered_2xx,
+        "answered_2xx": answered_2xx(logs),
         "answers": dict(sorted(answers.items())),
         "faults": dict(sorted(faults.items())),
         "kills": dict(sorted(kills.items())),
@@ -96,9 +117,10 @@ def summary(
         "nothing_claimed_but_committed": found.nothing_claimed_but_committed,
         "unexpected_failures": found.unexpected_failures,
         "harness_errors": len(found.harness_errors),
+        "quotas_unmet": unmet,
         "seconds": round(seconds, 1),
         "logs": str(folder),
-        "result": "FAIL" if found.failed() else "pass",
+        "result": "FAIL" if found.failed() or unmet else "pass",
     }
     return "soak " + " ".join(f"{name}={json.dumps(value, separators=(',', ':'))}" for name, value in figures.items())
 

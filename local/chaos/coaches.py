@@ -12,6 +12,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,9 +58,10 @@ class CoachApps:
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run(self, clients: int, stop_sending_at: float) -> list[RequestLog]:
+    def run(self, clients: int, keep_sending: Callable[[], bool]) -> list[RequestLog]:
+        """Each client sends one request after another while keep_sending() says so."""
         threads = [
-            threading.Thread(target=self._client, args=(n, stop_sending_at), name=f"coach-{n}") for n in range(clients)
+            threading.Thread(target=self._client, args=(n, keep_sending), name=f"coach-{n}") for n in range(clients)
         ]
         for thread in threads:
             thread.start()
@@ -67,9 +69,9 @@ class CoachApps:
             thread.join()
         return self.logs
 
-    def _client(self, client: int, stop_sending_at: float) -> None:
+    def _client(self, client: int, keep_sending: Callable[[], bool]) -> None:
         rng = random.Random(f"{self.seed}-{client}")  # noqa: S311 - reproducible draws, not secrets
-        while time.monotonic() < stop_sending_at:
+        while keep_sending():
             log = RequestLog(self._new_request(next(self._numbers), rng))
             with self._lock:
                 self.logs.append(log)

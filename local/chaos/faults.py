@@ -42,7 +42,7 @@ KILL_POINTS = ("kill_early", "kill_during_query", "kill_in_flight", "kill_after_
 HOLD_SECONDS = 1.0  # how long the stand-in holds a request whose sender is being killed
 FAULT_CHANCE = 0.45  # an invocation has one or two faults
 KILL_CHANCE = 0.12  # an invocation is killed at one of the KILL_POINTS
-FORCED_FOR = 100  # invocations that go through the kinds not seen yet first
+FORCED_FOR = 100  # invocations that go through the kinds not seen yet first (a soak with quotas: all of them)
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ class Chaos:
         trouble: DynamoDBTrouble,
         fleet: KillableFleet,
         read_timeout: float,
+        forced_for: int = FORCED_FOR,
     ) -> None:
         self._rng, self._standin, self._trouble, self._fleet = rng, standin, trouble, fleet
+        self._forced_for = forced_for
         self._slow = read_timeout + 1.0
         self._lock = threading.Lock()
         self.faults: Counter[str] = Counter()
@@ -85,7 +87,7 @@ class Chaos:
             # Until every kind has happened once (within the first invocations), each invocation gets the
             # next missing one alone, so that no run passes without them.
             missing = [kind for kind in (*FAULT_KINDS, *KILL_POINTS) if not (self.faults[kind] or self.kills[kind])]
-            if missing and self._invocations <= FORCED_FOR:
+            if missing and self._invocations <= self._forced_for:
                 chosen = [missing[self._invocations % len(missing)]]
             else:
                 chosen = self._rng.sample(FAULT_KINDS, 2 if draw() < 0.3 else 1) if draw() < FAULT_CHANCE else []

@@ -41,7 +41,7 @@ RTK_HEADERS = {**APP_HEADERS, "content-type": "application/json", "accept": "*/*
 def post(real_org: RealOrg, body: str, headers: dict[str, str], query: str = "") -> requests.Response:
     session = requests.Session()
     session.headers.clear()  # only the client's own headers, not requests' defaults
-    return session.post(f"{real_org.base_url}/sessions{query}", data=body.encode(), headers=headers, timeout=30)
+    return session.post(f"{real_org.base_url}/sessions{query}", data=body.encode(), headers=headers, timeout=120)
 
 
 def only(real_org: RealOrg, sobject: str) -> list[dict[str, Any]]:

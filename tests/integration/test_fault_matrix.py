@@ -1,6 +1,5 @@
 """Every step against every kind of Salesforce trouble: the client always knows what exists."""
 
-import time
 from typing import Any
 
 import pytest
@@ -163,25 +162,28 @@ def test_a_successful_composite_answer_that_cannot_be_read_is_a_504_not_a_claim_
 
 
 def test_no_call_starts_that_could_not_finish_before_the_lambda_timeout(org: LocalEnvironment) -> None:
-    """A slow query leaves too little of a 3.5 s invocation for the create: it is not sent at all."""
+    """A slow query leaves too little of a 3.5 s invocation for the create: it is not sent at all.
+
+    What shows it is what reached Salesforce (no composite), not a stopwatch: a busy machine is slower.
+    """
     org.standin.inject_fault("query", delay=1.5)
-    started = time.monotonic()
 
     answer = send(rest_event(session_body(org)), timeout_seconds=3.5)
 
-    assert time.monotonic() - started < 3.5
     assert_failed(answer, "session", "TIMEOUT", retryable=True)
     assert [call.kind for call in org.standin.calls] == ["token", "query"]
     assert org.standin.record_count() == NOTHING
 
 
 def test_a_call_is_cut_short_to_answer_before_the_lambda_timeout(org: LocalEnvironment) -> None:
-    """Salesforce stuck on the create (the default read timeout is 8 s) in a 4 s invocation: a 504 in time."""
+    """Salesforce stuck on the create (the default read timeout is 8 s) in a 4 s invocation: a 504 in time.
+
+    Salesforce answers the held create after 6 s, within the read timeout: only a call cut short for the
+    invocation's deadline answers 504 (waiting would have answered 201), on a quiet machine or a busy one.
+    """
     org.standin.inject_fault("composite", delay=6.0)
-    started = time.monotonic()
 
     answer = send(rest_event(session_body(org)), timeout_seconds=4.0)
 
-    assert time.monotonic() - started < 4.0
     assert answer.status == 504
     assert answer.body["errorType"] == "CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN"

@@ -79,7 +79,7 @@ def test_get_sessions_reaches_the_existing_api_with_the_apps_headers_intact(
     answer = requests.get(
         f"{api_url}/sessions?teamSeasonId=a0qcX000000GEggQAG&date=2025-11-19",
         headers={**APP_HEADERS, "Accept": "application/json, text/plain, */*", "User-Agent": "okhttp/4.9.2"},
-        timeout=30,
+        timeout=120,
     )
 
     assert answer.status_code == 200
@@ -104,7 +104,7 @@ def test_writes_to_other_paths_are_forwarded_with_their_body(api_url: str, legac
         f"{api_url}/coach/003UQ00000EiAy9YAF/teamseasons/a0q/sessions/a0p/attendances",
         data=body,
         headers={**APP_HEADERS, "Content-Type": "application/json;charset=utf-8"},
-        timeout=30,
+        timeout=120,
     )
 
     assert answer.status_code == 200
@@ -115,7 +115,7 @@ def test_writes_to_other_paths_are_forwarded_with_their_body(api_url: str, legac
 
 
 def test_post_sessions_is_still_served_here(api_url: str, legacy_api: LegacyApi, org: LocalEnvironment) -> None:
-    answer = requests.post(f"{api_url}/sessions", json=org.example_session(), headers=APP_HEADERS, timeout=30)
+    answer = requests.post(f"{api_url}/sessions", json=org.example_session(), headers=APP_HEADERS, timeout=120)
 
     assert answer.status_code == 201
     assert legacy_api.received == []

@@ -107,7 +107,7 @@ def test_a_request_and_its_repeat_log_each_outside_call_under_the_trace_id_and_s
             env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,
             check=False,
         )
         tokens = list(standin.issued_tokens)

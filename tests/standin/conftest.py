@@ -28,7 +28,7 @@ def org(standin: SalesforceStandin) -> tuple[SalesforceStandin, StandinSeed, req
     token = http.post(
         f"{standin.url}/services/oauth2/token",
         data={"grant_type": "client_credentials", "client_id": "app", "client_secret": "s3cret"},
-        timeout=5,
+        timeout=60,
     ).json()
     http.headers["Authorization"] = f"Bearer {token['access_token']}"
     return standin, seed, http
@@ -36,4 +36,4 @@ def org(standin: SalesforceStandin) -> tuple[SalesforceStandin, StandinSeed, req
 
 def create(org: Any, sobject: str, body: dict[str, Any]) -> requests.Response:
     standin, _, http = org
-    return http.post(f"{standin.url}{API}/sobjects/{sobject}", json=body, timeout=5)
+    return http.post(f"{standin.url}{API}/sobjects/{sobject}", json=body, timeout=60)

@@ -11,7 +11,7 @@ SESSION_QUERY = "SELECT Id FROM Session__c WHERE Session_Topic__c = 'Kill me'"
 
 def query(org: Any, soql: str) -> Any:
     standin, _, http = org
-    return http.get(f"{standin.url}{API}/query", params={"q": soql}, timeout=5)
+    return http.get(f"{standin.url}{API}/query", params={"q": soql}, timeout=60)
 
 
 def composite_creating(org: Any, topic: str) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def test_a_held_commit_tells_who_sent_it_while_its_answer_waits(org: Any) -> Non
     )
     started = time.monotonic()
 
-    answer = http.post(f"{standin.url}{API}/composite", json=composite_creating(org, "Held topic"), timeout=5)
+    answer = http.post(f"{standin.url}{API}/composite", json=composite_creating(org, "Held topic"), timeout=60)
 
     assert answer.status_code == 200
     assert time.monotonic() - started >= 0.5
@@ -69,7 +69,7 @@ def test_a_request_held_before_it_commits_is_told_with_nothing_created_yet(org: 
         notify=lambda _: created_when_told.set() if standin.record_count()["Session__c"] else None,
     )
 
-    answer = http.post(f"{standin.url}{API}/composite", json=composite_creating(org, "In flight"), timeout=5)
+    answer = http.post(f"{standin.url}{API}/composite", json=composite_creating(org, "In flight"), timeout=60)
 
     assert answer.status_code == 200
     assert not created_when_told.is_set()

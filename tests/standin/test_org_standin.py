@@ -15,7 +15,7 @@ def test_token_errors_use_oauths_error_body(standin: SalesforceStandin) -> None:
         f"{standin.url}/services/oauth2/token",
         data={"grant_type": "client_credentials", "client_id": "app", "client_secret": "nope"},
         verify=standin.ca_bundle_path,
-        timeout=5,
+        timeout=60,
     )
     assert (answer.status_code, answer.json()) == (
         400,
@@ -25,7 +25,7 @@ def test_token_errors_use_oauths_error_body(standin: SalesforceStandin) -> None:
         f"{standin.url}/services/oauth2/token",
         data={"grant_type": "password"},
         verify=standin.ca_bundle_path,
-        timeout=5,
+        timeout=60,
     )
     assert password.json()["error"] == "unsupported_grant_type"
 
@@ -46,7 +46,7 @@ def test_the_jwt_bearer_grant_checks_the_signature(standin: SalesforceStandin) -
             f"{standin.url}/services/oauth2/token",
             data={"grant_type": grant, "assertion": assertion},
             verify=standin.ca_bundle_path,
-            timeout=5,
+            timeout=60,
         )
         for assertion in (good, forged)
     ]
@@ -57,7 +57,7 @@ def test_the_jwt_bearer_grant_checks_the_signature(standin: SalesforceStandin) -
 def test_an_unknown_token_is_invalid_session_id(org: Any) -> None:
     standin, _, http = org
     standin.expire_tokens()
-    answer = http.get(f"{standin.url}{API}/sobjects/Session__c/a0S5g0000000001EAA", timeout=5)
+    answer = http.get(f"{standin.url}{API}/sobjects/Session__c/a0S5g0000000001EAA", timeout=60)
     assert (answer.status_code, answer.json()) == (
         401,
         [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
@@ -90,7 +90,7 @@ def test_the_aggregate_enrollment_query_returns_each_active_student_once_with_na
         f"SELECT Contact__c, Contact__r.Name FROM Enrollment__c WHERE Team_Season__c = '{seed.team_season_id}' "
         "AND Start_Date__c <= 2025-05-21 AND End_Date__c >= 2025-05-21 GROUP BY Contact__c, Contact__r.Name"
     )
-    answer = http.get(f"{standin.url}{API}/query", params={"q": soql}, timeout=5).json()
+    answer = http.get(f"{standin.url}{API}/query", params={"q": soql}, timeout=60).json()
     assert answer["done"] is True
     assert {r["Contact__c"]: r["Name"] for r in answer["records"]} == seed.student_names
     assert all(r["attributes"] == {"type": "AggregateResult"} for r in answer["records"])
@@ -111,7 +111,7 @@ def session_and_attendance(org: Any, url: str, row_body: dict[str, Any]) -> list
             {"method": "POST", "url": f"{API}/{url}", "referenceId": "a", "body": row_body},
         ],
     }
-    answer: list[dict[str, Any]] = http.post(f"{standin.url}{API}/composite", json=body, timeout=5).json()[
+    answer: list[dict[str, Any]] = http.post(f"{standin.url}{API}/composite", json=body, timeout=60).json()[
         "compositeResponse"
     ]
     return answer
@@ -158,8 +158,8 @@ def test_a_duplicate_external_id_is_duplicate_value(org: Any) -> None:
 def test_injected_faults_answer_then_stop(org: Any) -> None:
     standin, _, http = org
     standin.inject_fault("query", status=503, body="<html>down</html>", times=1)
-    first = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=5)
-    second = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=5)
+    first = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=60)
+    second = http.get(f"{standin.url}{API}/query", params={"q": "SELECT Id FROM Session__c"}, timeout=60)
     assert first.status_code == 503
     assert second.status_code == 200
     assert second.json()["totalSize"] == 0
@@ -177,7 +177,7 @@ def test_a_composite_takes_at_most_five_collection_or_query_subrequests(org: Any
     }
     body = {"allOrNone": True, "compositeRequest": [dict(collection, referenceId=f"c{n}") for n in range(6)]}
 
-    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=5)
+    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=60)
 
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "INVALID_INPUT"

@@ -12,7 +12,7 @@ from tests.standin.conftest import API, create
 
 def query(org: Any, soql: str) -> requests.Response:
     standin_, _, http = org
-    return http.get(f"{standin_.url}{API}/query", params={"q": soql}, timeout=5)
+    return http.get(f"{standin_.url}{API}/query", params={"q": soql}, timeout=60)
 
 
 def test_records_created_through_the_api_carry_the_integration_user_and_their_creation_time(org: Any) -> None:
