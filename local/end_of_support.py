@@ -77,12 +77,14 @@ def pinned(path: Path) -> dict[str, str]:
     return {canonicalize_name(pin[1]): pin[2] for pin in pins if pin}
 
 
-def runtime_closure(project: str = "session-scheduling") -> dict[str, str]:
-    """name -> version of the project's runtime dependencies and theirs, as installed here (extras followed;
-    a dependency that is not installed, such as another platform's, is left out)."""
+def runtime_closure() -> dict[str, str]:
+    """name -> version of pyproject.toml's runtime dependencies and theirs, as installed here (extras followed;
+    a dependency that is not installed, such as another platform's, is left out). The project itself is
+    importable through a .pth file, not installed, so its own list is read from pyproject.toml."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     found: dict[str, str] = {}
     seen: set[tuple[str, str]] = set()
-    wanted = [(canonicalize_name(project), "")]
+    wanted = [(canonicalize_name(r.name), extra) for r in map(Requirement, declared) for extra in ("", *r.extras)]
     while wanted:
         name, extra = wanted.pop()
         if (name, extra) in seen:
@@ -92,8 +94,7 @@ def runtime_closure(project: str = "session-scheduling") -> dict[str, str]:
             dist = distribution(name)
         except PackageNotFoundError:
             continue
-        if name != canonicalize_name(project):
-            found[name] = dist.version
+        found[name] = dist.version
         for requirement in map(Requirement, dist.requires or []):
             if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
                 key = canonicalize_name(requirement.name)

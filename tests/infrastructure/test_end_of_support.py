@@ -10,7 +10,7 @@ import pytest
 
 from local.end_of_support import LAMBDA_REQUIREMENTS, WITHIN_DAYS, findings, main, pinned, runtime_closure
 
-# What requirements/lambda.txt's header says it leaves out of the closure on purpose: zeep and what only
+# What the Makefile's LAMBDA_NOT_SHIPPED leaves out of requirements/lambda.txt on purpose: zeep and what only
 # zeep needs (artifact/zeep_placeholder), pycparser (cffi's compiled backend does not load it).
 LEFT_OUT_ON_PURPOSE = {
     "zeep",
@@ -45,7 +45,7 @@ def test_the_runtime_dependencies_closure_carries_no_package_near_its_end_of_sup
 
 
 def test_lambda_txt_pins_the_whole_runtime_closure_but_what_it_leaves_out_on_purpose() -> None:
-    """The header's promise: requirements/lambda.txt keeps in step with pyproject's dependencies."""
+    """requirements/lambda.txt (make lock) keeps in step with pyproject's dependencies."""
     installed = set(runtime_closure()) - LEFT_OUT_ON_PURPOSE
     assert installed == set(pinned(LAMBDA_REQUIREMENTS))
 
