@@ -67,7 +67,7 @@ def announcements(path: Path = END_OF_SUPPORT_LIST) -> list[Announcement]:
 def pinned(path: Path) -> dict[str, str]:
     """name -> version, from a requirements file's `name==version` lines or an artifact's dist-info folders."""
     if path.is_dir():
-        found = {}
+        found: dict[str, str] = {}
         for metadata in path.glob("*.dist-info/METADATA"):
             lines = metadata.read_text(errors="replace").splitlines()[:20]
             fields = dict(_header(line) for line in lines if ": " in line)
