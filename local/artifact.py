@@ -4,6 +4,7 @@ The recipe is the one `sam build` runs (the Makefile's build-SessionsFunction); 
 and Python version differ, so the same dependency list and placeholders are exercised here.
 """
 
+import compileall
 import platform
 import subprocess
 import sys
@@ -53,4 +54,8 @@ def runtime_provided(destination: Path) -> Path:
     for name in RUNTIME_PROVIDED:
         if not (destination / name).exists():
             (destination / name).symlink_to(site / name)
+        # The runtime's packages come with their bytecode; uv installs a venv without it, and the cold start
+        # runs with PYTHONDONTWRITEBYTECODE (Lambda's read-only /var/task), so compile it here once.
+        if (site / name).is_dir():
+            compileall.compile_dir(site / name, quiet=1, workers=0)
     return destination
