@@ -19,10 +19,11 @@ import pytest
 from local.api_gateway_events import rest_event
 from local.chaos.dynamodb_proxy import DynamoDBProxy
 from local.containers import ContainerProcess
-from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint, empty_idempotency_table
 from local.lambda_runtime import cold_start, invoke
 from local.org_standin.ids import INTEGRATION_USER_ID
 from tests.conftest import Answer, as_answer, post_session, session_body
+from tests.docs.logs_insights import events_from_lines
 
 RECONCILING_QUERY = "CreatedDate >="  # only the look for a lost attempt's records filters on it
 
@@ -244,3 +245,25 @@ def finished_line(scenario: Scenario) -> dict[str, Any]:
         if parsed.get("message") == "request finished" and parsed.get("correlation_id") == scenario.request_id
     ]
     return line
+
+
+def fresh_org(org: LocalEnvironment) -> None:
+    """As the org fixture leaves it: each failure kind from a clean org, retry memory and container."""
+    org.standin.reset()
+    org.seed = org.standin.seed_demo()
+    empty_idempotency_table()
+    cold_start()
+
+
+def logged_by_every_scenario(
+    org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for run_scenario in (SCENARIOS[name] for name in LOGGING_KINDS):
+        fresh_org(org)
+        service_logs.truncate(0)
+        service_logs.seek(0)
+        with monkeypatch.context() as patch:
+            patch.setenv("TASK_OWNER_USER_ID", org.seed.owner_user_id)
+            events += events_from_lines(run_scenario(org, service_logs, patch).lines)
+    return events

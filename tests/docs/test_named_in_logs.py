@@ -11,9 +11,7 @@ import pytest
 
 from local.environment import LocalEnvironment
 from tests.conftest import post_session, session_body
-from tests.docs.logs_insights import events_from_lines
-from tests.docs.scenarios import LOGGING_KINDS, SCENARIOS, Scenario, finished_line
-from tests.docs.test_operations_queries import fresh_org
+from tests.docs.scenarios import SCENARIOS, Scenario, finished_line, logged_by_every_scenario
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 QUOTED_MESSAGE = re.compile(r'`"([^"`]+)"`')
@@ -49,20 +47,6 @@ def test_every_key_reading_the_logs_names_is_a_key_or_value_the_service_writes(
     named = set(NAMED.findall(reading_the_logs()))
     assert {"cause", "salesforce_error_code", "retryable"} <= named
     assert named - keys - values - NOT_LOG_NAMES == set()
-
-
-def logged_by_every_scenario(
-    org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
-) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    for run_scenario in (SCENARIOS[name] for name in LOGGING_KINDS):
-        fresh_org(org)
-        service_logs.truncate(0)
-        service_logs.seek(0)
-        with monkeypatch.context() as patch:
-            patch.setenv("TASK_OWNER_USER_ID", org.seed.owner_user_id)
-            events += events_from_lines(run_scenario(org, service_logs, patch).lines)
-    return events
 
 
 @pytest.mark.parametrize(

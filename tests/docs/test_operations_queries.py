@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from local.environment import LocalEnvironment, empty_idempotency_table
-from local.lambda_runtime import cold_start
+from local.environment import LocalEnvironment
 from tests.docs.logs_insights import events_from_lines, field_names, run
-from tests.docs.scenarios import DEAD_CONTAINER_REPORT, LOGGING_KINDS, SCENARIOS, Scenario
+from tests.docs.scenarios import DEAD_CONTAINER_REPORT, SCENARIOS, Scenario, logged_by_every_scenario
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 _BLOCK = re.compile(r"(?:<!-- query for: (?P<for>[^\n]*?) -->\n[ \t]*)?```[^\n]*\n(?P<query>.*?)```", re.DOTALL)
@@ -86,23 +85,7 @@ def returns(rows: list[dict[str, object]], scenario: Scenario) -> bool:
 def test_every_field_a_query_reads_is_in_what_the_service_logs(
     org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    logged: set[str] = set()
-    for run_scenario in (SCENARIOS[name] for name in LOGGING_KINDS):
-        fresh_org(org)
-        service_logs.truncate(0)
-        service_logs.seek(0)
-        with monkeypatch.context() as patch:
-            patch.setenv("TASK_OWNER_USER_ID", org.seed.owner_user_id)
-            for event in events_from_lines(run_scenario(org, service_logs, patch).lines):
-                logged |= set(event)
+    logged = {key for event in logged_by_every_scenario(org, service_logs, monkeypatch) for key in event}
 
     read = set().union(*(field_names(query) for query, _ in QUERIES))
     assert read - logged == set()
-
-
-def fresh_org(org: LocalEnvironment) -> None:
-    """As the org fixture leaves it: each failure kind from a clean org, retry memory and container."""
-    org.standin.reset()
-    org.seed = org.standin.seed_demo()
-    empty_idempotency_table()
-    cold_start()
