@@ -34,7 +34,6 @@ register_failure_answers(app, QUERY_NAMES)
 # This invocation's Salesforce, Secrets Manager and DynamoDB calls (its log line, the Salesforce metric, the bench).
 calls: list[CallRecord] = []
 report_aws_calls_to(calls.append)
-allowed_client: list[str] = []  # this invocation's client_id, once checked (AuthMode CLIENT_ID)
 
 
 @cache
@@ -121,8 +120,9 @@ def create_session(
 
 def _caller() -> str | None:
     """Whose Idempotency-Key it is: the app's checked client_id, else the API key or IAM caller API Gateway let in."""
-    if allowed_client:
-        return f"client_id:{allowed_client[0]}"
+    client = app.context.get("client_id")  # checked before routing (AuthMode CLIENT_ID)
+    if client:
+        return f"client_id:{client}"
     identity = app.current_event.request_context.identity
     if identity.api_key_id:
         return f"api_key:{identity.api_key_id}"  # the key's id, never the key itself
@@ -155,7 +155,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
         logger.error("allowed clients unavailable", extra={"outcome": "error", "reason": unavailable.reason})
         return problem(500, "The service cannot check client credentials right now.", requestId=request_id())
     if client is not None:
-        allowed_client.append(client)
+        app.append_context(client_id=client)  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
         logger.append_keys(client_id=client)
         count_by("ClientRequests", client_id=client)
     return refusal_before_validation(headers, event.get("body"), bool(event.get("isBase64Encoded")))
@@ -166,7 +166,7 @@ def _refusal_before_routing(event: dict[str, Any]) -> Response[Any] | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     calls.clear()
-    allowed_client.clear()
+    app.clear_context()  # type: ignore[no-untyped-call]  # unannotated in Powertools; a refusal skips resolve()
     refusal = _refusal_before_routing(event)
     response = (
         as_proxy_response(refusal) if refusal else app.resolve(with_json_media_type_in_lower_case(event), context)

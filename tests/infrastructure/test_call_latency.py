@@ -2,13 +2,12 @@
 dashboard with an alarm for each call a request makes, so that an operator can tell which call is slow."""
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.decode import decode
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+from tests.infrastructure.sam_deployments import source_template
+
 # The Salesforce calls of a request (lib/session_scheduling/salesforce/gateway.py): the token on a cold
 # start, the enrollment query with a task, the composite create. Reconciliation calls are rare: dashboard only.
 REQUEST_PATH_CALLS = {"token", "query", "composite"}
@@ -16,9 +15,7 @@ REQUEST_PATH_CALLS = {"token", "query", "composite"}
 
 @pytest.fixture(scope="module")
 def template() -> Any:
-    document, problems = decode(str(TEMPLATE))
-    assert not problems
-    return document
+    return source_template()
 
 
 def test_lambda_and_api_gateway_keep_active_tracing_which_needs_no_sdk(template: Any) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.decode import decode
 
 from session_scheduling.settings import ServiceSettings
+from tests.infrastructure.sam_deployments import source_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 API_GATEWAY_TIMEOUT_SECONDS = 29
@@ -16,9 +16,7 @@ API_GATEWAY_TIMEOUT_SECONDS = 29
 
 @pytest.fixture(scope="module")
 def template() -> Any:
-    document, problems = decode(str(TEMPLATE))
-    assert not problems
-    return document
+    return source_template()
 
 
 def test_the_function_may_read_only_its_secret_and_touch_only_its_tables_items(template: Any) -> None:
