@@ -1,6 +1,12 @@
 # Short targets for the whole workflow. Everything runs from project-local virtualenvs (.venv and the
 # tools' own), each installed from a lock with hashes in requirements/ (`make lock` rewrites them).
 
+# Python's default, whatever the machine exports: modules are compiled once into __pycache__ and read
+# from there after. With PYTHONDONTWRITEBYTECODE=1 (set on some machines) every process the suite starts
+# (pytest's workers, each container process, the tools) compiles every module it imports anew:
+# `import moto, boto3, handler.app` took 2.1 s instead of 0.85 s. The artifact's build drops __pycache__.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Python: the Lambda runtime's version (3.13) where this machine has it (pyenv or PATH), else python3.
 LAMBDA_PYTHON ?= 3.13
 RUNTIME_PYTHON := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_PYTHON).*/bin/python$(LAMBDA_PYTHON)) $(shell command -v python$(LAMBDA_PYTHON) 2>/dev/null))
