@@ -11,7 +11,7 @@ import pytest
 
 from local.environment import LocalEnvironment
 from tests.conftest import post_session, session_body
-from tests.docs.scenarios import SCENARIOS, Scenario, finished_line, logged_by_every_scenario
+from tests.docs.scenarios import Scenario, finished_line, logged_by_every_scenario, ran
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 QUOTED_MESSAGE = re.compile(r'`"([^"`]+)"`')
@@ -87,7 +87,7 @@ def test_a_504s_finished_line_has_the_failure_keys_and_its_specific_cause(
 def test_a_repeat_whose_look_failed_is_told_apart_from_a_lost_answer(
     org: LocalEnvironment, service_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scenario = SCENARIOS["look-failed"](org, service_logs, monkeypatch)
+    scenario = ran("look-failed", org, service_logs, monkeypatch)
 
     finished = finished_line(scenario)
     assert (scenario.status, finished["salesforce_error_code"]) == (504, "OUTCOME_UNKNOWN")

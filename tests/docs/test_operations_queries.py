@@ -13,7 +13,7 @@ import pytest
 
 from local.environment import LocalEnvironment
 from tests.docs.logs_insights import events_from_lines, field_names, run
-from tests.docs.scenarios import DEAD_CONTAINER_REPORT, SCENARIOS, Scenario, logged_by_every_scenario
+from tests.docs.scenarios import DEAD_CONTAINER_REPORT, SCENARIOS, Scenario, logged_by_every_scenario, ran
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 _BLOCK = re.compile(r"(?:<!-- query for: (?P<for>[^\n]*?) -->\n[ \t]*)?```[^\n]*\n(?P<query>.*?)```", re.DOTALL)
@@ -59,7 +59,7 @@ def test_the_query_returns_the_request_of_the_failure_it_is_for(
     query: str,
     scenario_name: str,
 ) -> None:
-    scenario = SCENARIOS[scenario_name](org, service_logs, monkeypatch)
+    scenario = ran(scenario_name, org, service_logs, monkeypatch)
     query = query.replace(PLACEHOLDER, f'"{scenario.request_id}"')
 
     rows = run(query, events_from_lines(scenario.lines))
