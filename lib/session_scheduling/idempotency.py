@@ -9,8 +9,8 @@ Two guards, both Powertools idempotency over one DynamoDB table, as the contract
   stands in Salesforce as asked (repeats.py); once deleted or edited, the request is new again.
 Failures are not remembered: a failure raises, and Powertools then forgets the attempt. A lost answer,
 or an attempt that died without a word (retry_memory_table), is remembered as
-remembered_answer.OutcomeUnknown, for the key's 24 hours, under both identities, so that a repeat first
-looks for what the lost attempt committed. A created request is remembered without names
+remembered_answer.OutcomeUnknown, for the key's 24 hours, under the request's identity, so that a repeat
+first looks for what the lost attempt committed. A created request is remembered without names
 (remembered_answer.RememberedSession). The memory is the record Powertools already writes and reads,
 so a request with nothing lost costs no extra DynamoDB call.
 """
@@ -38,6 +38,10 @@ from session_scheduling.response import SessionCreated
 from session_scheduling.retry_memory_table import RetryMemoryTable
 
 KEYED_RETENTION_SECONDS = 24 * 60 * 60
+# Every record's key is "<prefix>#<hash>". Without a prefix of its own, Powertools' decorator reconfigures a
+# layer on each call with "<function>.<decorated function>", so the key differed before a container's first
+# call (when the lost-answer memory already reads it) from after. One prefix for the layer and the decorator.
+KEY_PREFIX = "schedule-session"
 Outcome = SessionCreated | OutcomeUnknown
 Remembered = Outcome | RememberedSession  # what a call answers: its own outcome, or the memory's
 
@@ -97,8 +101,8 @@ class RetryGuard:
             # Configured now, not by the first call: Powertools marks a layer configured before it
             # sets payload validation, so two threads' first calls could store a key without its
             # payload hash and answer each other 422.
-            keyed_store.configure(self._keyed_config)
-            window_store.configure(self._window_config)
+            keyed_store.configure(self._keyed_config, key_prefix=KEY_PREFIX)
+            window_store.configure(self._window_config, key_prefix=KEY_PREFIX)
             self._stores = (keyed_store, window_store)
 
     def run(self, call: ScheduleCall, scheduler: Scheduler, context: LambdaContext | None) -> SessionCreated:
@@ -107,16 +111,14 @@ class RetryGuard:
         Raises SalesforceOutcomeUnknown when the outcome is (still) unknown, RequestNoLongerStands when a
         key's first answer names records deleted or edited since.
         """
-        guards = self._guards_for(call)
-        if not guards:
+        guard = self._guard_for(call)
+        if guard is None:
             return _known(scheduler.attempt(call.request, call.create_attendance_task, _nowhere))
+        config, store = guard
         if context is not None:
-            self._keyed_config.register_lambda_context(context)
-            self._window_config.register_lambda_context(context)
+            config.register_lambda_context(context)
         memory = LostAnswerMemory(call.model_dump(mode="json"))
-        stores = [guard_store for _, guard_store in guards]
-        elsewhere = stores[0].answered_elsewhere({memory.key_in(each) for each in stores})
-        config, store = guards[0]
+        elsewhere = store.answered_elsewhere(memory.key_in(store))
         for _ in range(2):  # twice only when a remembered answer no longer stands
             attempted, outcome = _through_memory(config, store, call, scheduler, elsewhere)
             if not isinstance(outcome, RememberedSession):
@@ -136,24 +138,25 @@ class RetryGuard:
         if not attempted:
             lost = outcome
             outcome = memory.resume(
-                stores,
+                store,
                 lost,
                 context,
                 lambda: scheduler.resume(call.request, call.create_attendance_task, lost, elsewhere),
             )
         if isinstance(outcome, OutcomeUnknown):
-            for each in stores:
-                with suppress(*AWS_FAILURES):  # unremembered, the in-progress marker still says unknown
-                    memory.remember(each, outcome)
+            with suppress(*AWS_FAILURES):  # unremembered, the in-progress marker still says unknown
+                memory.remember(store, outcome)
         return _known(outcome)
 
-    def _guards_for(self, call: ScheduleCall) -> list[tuple[IdempotencyConfig, RetryMemoryTable]]:
-        """The guard that decides (the key's, else the window's), then the request's other identity."""
+    def _guard_for(self, call: ScheduleCall) -> tuple[IdempotencyConfig, RetryMemoryTable] | None:
+        """The request's one identity: its key, else its body within the window. The window's record belongs
+        to every keyless request with that body, so a keyed request neither reads nor writes it."""
         if self._stores is None:
-            return []
+            return None
         keyed_store, window_store = self._stores
-        window = [(self._window_config, window_store)] if self._window_enabled else []
-        return [(self._keyed_config, keyed_store), *window] if call.idempotency_key is not None else window
+        if call.idempotency_key is not None:
+            return self._keyed_config, keyed_store
+        return (self._window_config, window_store) if self._window_enabled else None
 
 
 def _through_memory(
@@ -202,6 +205,7 @@ def _remembered(
         config=config,
         persistence_store=store,
         output_serializer=NamesFreeSerializer(),
+        key_prefix=KEY_PREFIX,
     )
     def schedule_session_once(call: ScheduleCall) -> Outcome:
         return function(call)

@@ -16,7 +16,7 @@ with aws-lambda-powertools in pyproject.toml; tests/integration/test_lost_answer
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -107,24 +107,23 @@ class LostAnswerMemory:
 
     def resume(
         self,
-        stores: Sequence[DynamoDBPersistenceLayer],
+        store: DynamoDBPersistenceLayer,
         lost: OutcomeUnknown,
         context: LambdaContext | None,
         look: Callable[[], SessionCreated | OutcomeUnknown],
     ) -> SessionCreated | OutcomeUnknown:
         """One repeat at a time looks for what the lost attempt committed (the others are told it is in progress)."""
-        if not self.claim(stores[0], lost, context):
+        if not self.claim(store, lost, context):
             raise IdempotencyAlreadyInProgressError("a repeat of this request is looking for its records")
         try:
             outcome = look()
         except BaseException:
             with suppress(*AWS_FAILURES):  # unremembered, the claim's marker lets the next repeat claim it later
-                self.remember(stores[0], lost)  # the next repeat looks again, at once
+                self.remember(store, lost)  # the next repeat looks again, at once
             raise
         if isinstance(outcome, SessionCreated):
-            for each in stores:  # the keyless identity learns the answer too
-                with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
-                    self.settle(each, outcome)
+            with suppress(*AWS_FAILURES):  # unsettled, the claim's marker makes the next repeat find it again
+                self.settle(store, outcome)
         return outcome
 
     def forget(self, store: DynamoDBPersistenceLayer, answered: str) -> bool:

@@ -104,12 +104,12 @@ class RetryMemoryTable(DynamoDBPersistenceLayer):
             ExpressionAttributeValues=values,
         )
 
-    def answered_elsewhere(self, own: set[str]) -> AnsweredElsewhere:
-        """Whether this table gave a session to a request other than the one with these keys."""
+    def answered_elsewhere(self, own: str) -> AnsweredElsewhere:
+        """Whether this table gave a session to a request other than the one with this key."""
 
         def answered_elsewhere(session_id: str) -> bool:
             try:
-                return bool(self.answered_with(session_id) - own)
+                return bool(self.answered_with(session_id) - {own})
             except AWS_FAILURES as failure:
                 raise AnsweredSessionsUnreadable(repr(failure)[:200]) from None
 

@@ -19,8 +19,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from local.environment import IDEMPOTENCY_TABLE, LocalEnvironment
+from local.lambda_runtime import LocalContext
+from session_scheduling.idempotency import RetryGuard, ScheduleCall
+from session_scheduling.lost_answer_memory import LostAnswerMemory
 from session_scheduling.remembered_answer import OutcomeUnknown
+from session_scheduling.request import SessionRequest
+from session_scheduling.response import SessionCreated
 from session_scheduling.retry_memory_table import RetryMemoryTable
+from tests.conftest import session_body
 
 REQUEST: dict[str, Any] = {"idempotency_key": "pin-1", "request": {"SessionDate": "2025-05-21"}}
 
@@ -98,3 +104,28 @@ def test_a_different_body_under_the_same_key_is_refused_by_powertools_payload_ch
                 table, key, int(time.time() * 1000) + 60_000, {**REQUEST, "request": {"SessionDate": "2025-05-22"}}
             )
         )
+
+
+class _CreatesOnce:
+    """The scheduler's first attempt, as it answers a created bundle (what it creates is not this test's)."""
+
+    def attempt(self, *_: object) -> SessionCreated:
+        return SessionCreated(SessionId="a0S5g0000000001EAA", TaskId=None, Attendances=[])
+
+
+def test_a_cold_container_reads_a_request_under_the_key_its_first_call_writes(org: LocalEnvironment) -> None:
+    """A repeat's lost-answer memory reads the record before Powertools' decorator has run in that container."""
+    call = ScheduleCall(
+        idempotency_key="cold-key",
+        request=SessionRequest.model_validate(session_body(org)),
+        create_attendance_task=True,
+    )
+    guard = RetryGuard(IDEMPOTENCY_TABLE, window_seconds=600)._guard_for(call)  # a cold container's
+    assert guard is not None
+    _, keyed_store = guard
+    read_before = LostAnswerMemory(call.model_dump(mode="json")).key_in(keyed_store)
+
+    RetryGuard(IDEMPOTENCY_TABLE, window_seconds=600).run(call, _CreatesOnce(), LocalContext())  # type: ignore[arg-type]  # the scheduler's one method this path calls
+
+    items = boto3.client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)["Items"]
+    assert [item["id"]["S"] for item in items] == [read_before]

@@ -58,6 +58,38 @@ def test_b2_a_deliberate_second_session_with_a_new_key_is_its_own_after_a_lost_c
     assert org.standin.record_count()["Session__c"] == 2
 
 
+def test_b2_a_new_key_after_a_keyless_201_in_the_same_container_is_its_own_after_a_lost_create(
+    org: LocalEnvironment,
+) -> None:
+    """The identical-body window is for keyless requests: a keyed request never takes their answer."""
+    keyless = post_session(session_body(org))
+    lose_before_commit(org)
+
+    lost = post_session(session_body(org), headers={"Idempotency-Key": "after-keyless"})
+    repeat = post_session(session_body(org), headers={"Idempotency-Key": "after-keyless"})
+
+    assert (keyless.status, lost.status, repeat.status) == (201, 504, 201)
+    assert repeat.body["SessionId"] != keyless.body["SessionId"]
+    names_only_its_own(org, repeat, org.seed.coach_id)
+    assert org.standin.record_count()["Session__c"] == 2
+
+
+def test_a_keyed_lost_answer_leaves_the_keyless_requests_answer_and_finds_its_own(org: LocalEnvironment) -> None:
+    keyless = post_session(session_body(org))
+    org.standin.inject_fault("composite", after_commit=True, status=504, body="<html>504</html>")
+
+    lost = post_session(session_body(org), headers={"Idempotency-Key": "lost-after-keyless"})
+    double_tap = post_session(session_body(org))
+    repeat = post_session(session_body(org), headers={"Idempotency-Key": "lost-after-keyless"})
+
+    # The look right after the lost answer finds the keyed request's own session, never the keyless one's.
+    assert (lost.status, double_tap.status, repeat.status) == (201, 201, 201), (lost.body, double_tap.body)
+    assert double_tap.body == keyless.body
+    [keyed_session] = {s["Id"] for s in org.standin.records("Session__c")} - {keyless.body["SessionId"]}
+    assert lost.body["SessionId"] == repeat.body["SessionId"] == keyed_session
+    names_only_its_own(org, repeat, org.seed.coach_id)
+
+
 def test_b2_the_same_without_the_other_requests_task_telling_them_apart(org: LocalEnvironment) -> None:
     """No coach, so no task to compare: only the retry memory knows the first session was answered."""
     first = post_session(session_body(org, CoachId=...), headers={"Idempotency-Key": "first-nt"})
