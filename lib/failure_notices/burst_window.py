@@ -68,11 +68,13 @@ class BurstWindow:
                 ReturnValues="ALL_OLD",
             ).get("Attributes", {})
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            # The window holds its detailed failures already; or it was taken since, and this opens a new one.
             old = self._dynamodb.update_item(
                 TableName=self._table,
                 Key=WINDOW_KEY,
-                UpdateExpression=counted,
-                ExpressionAttributeValues=values,
+                UpdateExpression=f"{counted}, failures = if_not_exists(failures, :failures)",
+                ExpressionAttributeValues=values
+                | {":failures": {"L": [{"S": failure.as_item()} for failure in failures[:DETAILED]]}},
                 ReturnValues="ALL_OLD",
             ).get("Attributes", {})
         if "opened_at" not in old:

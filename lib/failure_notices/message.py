@@ -18,6 +18,9 @@ NEXT_STEPS = {
     "recreate the task); the app's next repeat answers from what is left.",
     "Salesforce's answer was lost": "Nothing to do unless it repeats: the app's repeat finds the session or "
     "creates it. If the coach gave up, look for the team season's session on that date.",
+    "a repeat could not read its records": "The session exists (its ID is in the answer); Salesforce refused or "
+    "failed the repeat's one read. The app retries; if it repeats, the code says why (REQUEST_LIMIT_EXCEEDED: the "
+    "org's daily API limit; HTTP_503: Salesforce status).",
     "retry memory unavailable": "Nothing was created. Check the retry table's DynamoDB metrics (throttles, errors).",
     "Salesforce refused or failed": "Look the error code up in docs/operations.md (Common Salesforce errors). "
     "Nothing was created; when a retry cannot help, tell the coach what to fix.",

@@ -4,9 +4,13 @@ The lines are built as handler/app.py writes them; the subscription filter in te
 the same ones before the notifier sees them.
 """
 
+import json
+
 import pytest
 
+from failure_notices.burst_window import ToldTogether, kind_of
 from failure_notices.failed_request import failed_request, needs_a_notice
+from failure_notices.message import NEXT_STEPS, sns_message
 
 
 def finished(outcome: int, **keys: object) -> dict[str, object]:
@@ -57,3 +61,35 @@ def test_a_notice_keeps_only_its_allow_listed_keys() -> None:
         "003000000000001AAA",
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        finished(409, needs_person=True, records=["a0S000000000001AAA"]),
+        finished(504, stage="session", salesforce_error_code="OUTCOME_UNKNOWN", retryable=True),
+        finished(503, stage="repeat", salesforce_error_code="HTTP_503", retryable=True),
+        finished(503),
+        finished(500, stage="attendance", salesforce_error_code="INVALID_FIELD", retryable=False),
+        finished(500),
+    ],
+    ids=lambda line: f"{line['outcome']}-{line.get('stage', 'none')}",
+)
+def test_every_kind_of_failure_is_told_with_what_to_do_next(line: dict[str, object]) -> None:
+    failure = failed_request(line, timestamp_ms=1_796_000_000_000)
+    told = ToldTogether(failures=(failure,), count=1, kinds=(kind_of(failure),))
+
+    message = json.loads(sns_message(told, "prod")["Message"])
+
+    steps = json.loads(message["default"])["content"]["nextSteps"]
+    assert steps[0] == NEXT_STEPS[failure.kind]
+    assert NEXT_STEPS[failure.kind] in message["email"]
+
+
+def test_every_next_step_is_for_a_kind_of_failure_the_service_answers() -> None:
+    answered = {failed_request(finished(outcome, stage=stage), 0).kind for outcome, stage in KINDS_OF_ANSWERS}
+    answered.add(failed_request(finished(500, salesforce_error_code="INVALID_FIELD"), 0).kind)
+    assert set(NEXT_STEPS) == answered
+
+
+KINDS_OF_ANSWERS = [(409, None), (504, "session"), (503, "repeat"), (503, None), (500, None)]
