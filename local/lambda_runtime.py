@@ -43,10 +43,12 @@ def cold_start() -> None:
         retry_guard.cache_clear()
 
 
-def invoke(event: dict[str, Any], *, timeout_seconds: float = 30.0) -> dict[str, Any]:
-    """A container serves one event at a time; so does this."""
+def invoke(
+    event: dict[str, Any], *, timeout_seconds: float = 30.0, context: LocalContext | None = None
+) -> dict[str, Any]:
+    """A container serves one event at a time; so does this. context: one of the caller's (its own clock)."""
     from handler.app import lambda_handler
 
     with _one_at_a_time:
-        response: dict[str, Any] = lambda_handler(event, LocalContext(timeout_seconds=timeout_seconds))
+        response: dict[str, Any] = lambda_handler(event, context or LocalContext(timeout_seconds=timeout_seconds))
     return response

@@ -33,7 +33,7 @@ class OriginalIntegration:
             *(("Attendance__c", row) for row in rows),
             ("Session__c", session_id),
         ]:
-            answer = self._http.delete(f"{self._url}{API}/sobjects/{sobject}/{record_id}", timeout=5)
+            answer = self._http.delete(f"{self._url}{API}/sobjects/{sobject}/{record_id}", timeout=60)
             assert answer.status_code == 204, answer.text
 
     def edit_session(self, session_id: str, **fields: Any) -> None:
@@ -43,9 +43,10 @@ class OriginalIntegration:
         self._patch("Attendance__c", attendance_id, {"Attended__c": True})
 
     def _patch(self, sobject: str, record_id: str, fields: dict[str, Any]) -> None:
-        answer = self._http.patch(f"{self._url}{API}/sobjects/{sobject}/{record_id}", json=fields, timeout=5)
+        answer = self._http.patch(f"{self._url}{API}/sobjects/{sobject}/{record_id}", json=fields, timeout=60)
         assert answer.status_code == 204, answer.text
 
     def _ids(self, soql: str) -> list[str]:
-        answer = self._http.get(f"{self._url}{API}/query/?q={quote(soql)}", timeout=5)
+        answer = self._http.get(f"{self._url}{API}/query/?q={quote(soql)}", timeout=60)
+        assert answer.status_code == 200, answer.text
         return [record["Id"] for record in answer.json()["records"]]

@@ -56,6 +56,10 @@ class DynamoDBTrouble:
             self._outage_until = max(self._outage_until, time.monotonic() + seconds)
             self._outage_kind = kind
 
+    def end_outage(self) -> None:
+        with self._lock:
+            self._outage_until = 0.0
+
     def next_answer(self) -> tuple[int, str, str] | str | None:
         """A fault's (status, type, message), "cut", or None to forward the call."""
         with self._lock:

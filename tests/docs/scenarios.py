@@ -24,6 +24,7 @@ from local.lambda_runtime import cold_start, invoke
 from local.org_standin.ids import INTEGRATION_USER_ID
 from tests.conftest import Answer, as_answer, post_session, session_body
 from tests.docs.logs_insights import events_from_lines
+from tests.integration.dead_containers import send_until
 
 RECONCILING_QUERY = "CreatedDate >="  # only the look for a lost attempt's records filters on it
 
@@ -183,8 +184,7 @@ def dead_container(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest
     with aws_endpoint() as moto_url:
         dead = ContainerProcess(moto_url, timeout_seconds=DEAD_CONTAINER_TIMEOUT)
         try:
-            dead.send(event)
-            _wait_until(lambda: org.standin.record_count()["Session__c"] == 1)  # committed, answer held back
+            send_until(dead, event, lambda: org.standin.record_count()["Session__c"] == 1)  # committed, answer held
             dead.kill()
         finally:
             dead.stop()
@@ -196,19 +196,13 @@ def dead_container(org: LocalEnvironment, logs: io.StringIO, monkeypatch: pytest
 DEAD_CONTAINER_TIMEOUT = 8.0  # the dead attempt's in-progress record lasts this long; time for a cold start
 
 
-def _wait_until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the container never got that far"
-        time.sleep(0.05)
-
-
-def _repeat_until_answered(event: dict[str, Any], seconds: float = 60.0) -> Answer:
-    """The app's retry loop: a 409 says the dead attempt's time is not over yet, or its records may still settle."""
+def _repeat_until_answered(event: dict[str, Any], seconds: float = 300.0) -> Answer:
+    """The app's retry loop: a 409 says the dead attempt's time is not over yet, or its records may still settle;
+    a 503 or 504, to come back. The seconds are a cap for a retry never answered, not a speed expected."""
     deadline = time.monotonic() + seconds
     while True:
         answer = as_answer(invoke(event))
-        if answer.status != 409 or time.monotonic() > deadline:
+        if answer.status not in (409, 503, 504) or time.monotonic() > deadline:
             return answer
         time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 1.0))
 

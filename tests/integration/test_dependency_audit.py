@@ -125,11 +125,18 @@ def test_an_ignore_needs_a_reason_and_fails_once_its_review_date_has_passed(tmp_
     ]
 
 
-def test_the_projects_ignore_file_reads_without_a_problem_in_its_format() -> None:
-    ignored, problems = load_ignores(IGNORE_FILE, today=date.min)
+def test_the_ignore_files_own_example_is_an_entry_the_audit_takes(tmp_path: Path) -> None:
+    """The file shows its format in a commented example: copied as it stands, it must work (and the real
+    entries, of which there are none today, are read the same way by `make audit`)."""
+    commented = [line for line in IGNORE_FILE.read_text().splitlines() if line.startswith("# ")]
+    example = "\n".join(line.removeprefix("# ") for line in commented[commented.index("# [[ignore]]") :])
+    copied = tmp_path / "ignore.toml"
+    copied.write_text(example + "\n" + IGNORE_FILE.read_text())
+
+    ignored, problems = load_ignores(copied, today=date(2027, 3, 1))
 
     assert problems == []
-    assert all(entry.reason.strip() and entry.package for entry in ignored)
+    assert [(entry.id, entry.package) for entry in ignored] == [("GHSA-xxxx-xxxx-xxxx", "example-package")]
 
 
 def test_every_lock_the_makefile_installs_or_builds_from_is_audited() -> None:

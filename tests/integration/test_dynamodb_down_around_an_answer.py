@@ -23,6 +23,8 @@ from tests.integration.test_lost_answers import (
     the_bundle_in,
 )
 
+DOWN = float("inf")  # an outage lasts until the test ends it, however long the invocation takes
+
 
 @KEYED
 def test_a_create_whose_answer_dynamodb_would_not_take_answers_201_and_its_repeat_finds_the_same_bundle(
@@ -34,13 +36,16 @@ def test_a_create_whose_answer_dynamodb_would_not_take_answers_201_and_its_repea
     with DynamoDBProxy(container_endpoint) as proxy:
         container = ContainerProcess(proxy.url, timeout_seconds=LAMBDA_TIMEOUT)
         try:
-            org.standin.inject_fault("composite", after_commit=True, notify=lambda _: proxy.trouble.outage(3, 0))
+            # DynamoDB goes down once Salesforce committed, until the create has answered: the answer's write fails.
+            org.standin.inject_fault("composite", after_commit=True, notify=lambda _: proxy.trouble.outage(DOWN, 0))
             first = past_the_cold_start(container, event)
+            proxy.trouble.end_outage()
+            failed_writes = proxy.trouble.answered["outage_500"]
             repeat = repeat_until_answered(container, event)
         finally:
             container.stop()
 
-    assert proxy.trouble.answered["outage_500"] >= 1  # the answer's write did fail
+    assert failed_writes >= 1  # the answer's write did fail
     assert (first.status, repeat.status) == (201, 201), (first.body, repeat.body)
     assert org.standin.record_count() == ONE_BUNDLE
     assert described(first) == described(repeat) == the_bundle_in(org)
@@ -61,13 +66,16 @@ def test_a_repeat_whose_look_fails_while_dynamodb_is_down_is_a_504_and_the_next_
                 status=503,
                 body="<html>busy</html>",
                 when=RECONCILING_QUERY,
-                notify=lambda _: proxy.trouble.outage(2, 0),  # the repeat claimed; now DynamoDB goes down
+                notify=lambda _: proxy.trouble.outage(DOWN, 0),  # the repeat claimed; now DynamoDB goes down
             )
             failed_look = as_answer(container.invoke(event))
+            proxy.trouble.end_outage()
+            failed_put_backs = proxy.trouble.answered["outage_500"]
             found = repeat_until_answered(container, event)
         finally:
             container.stop()
 
+    assert failed_put_backs >= 1  # putting the marker back did fail
     assert (failed_look.status, failed_look.body["retryable"]) == (504, True)
     assert "Retry-After" in failed_look.headers
     answered_with_the_one_bundle(org, found)

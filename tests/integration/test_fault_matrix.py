@@ -1,11 +1,13 @@
 """Every step against every kind of Salesforce trouble: the client always knows what exists."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from local.api_gateway_events import rest_event
 from local.environment import LocalEnvironment
+from local.lambda_runtime import LocalContext
 from tests.conftest import post_session, send, session_body
 from tests.integration.test_salesforce_failures import NOTHING, assert_failed
 
@@ -161,14 +163,26 @@ def test_a_successful_composite_answer_that_cannot_be_read_is_a_504_not_a_claim_
     assert answer.body["retryable"] is True
 
 
+@dataclass
+class InvocationClock(LocalContext):
+    """The invocation's remaining time passes only as the test says (spend): what the service decides from
+    it is the same on a quiet machine and a busy one."""
+
+    spent: float = 0.0
+
+    def spend(self, seconds: float) -> None:
+        self.spent += seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(max(0.0, self.timeout_seconds - self.spent) * 1000)
+
+
 def test_no_call_starts_that_could_not_finish_before_the_lambda_timeout(org: LocalEnvironment) -> None:
-    """A slow query leaves too little of a 3.5 s invocation for the create: it is not sent at all.
+    """The query takes 2 of a 3.5 s invocation: too little is left for the create, and it is not sent at all."""
+    clock = InvocationClock(timeout_seconds=3.5)
+    org.standin.inject_fault("query", notify=lambda _: clock.spend(2.0))
 
-    What shows it is what reached Salesforce (no composite), not a stopwatch: a busy machine is slower.
-    """
-    org.standin.inject_fault("query", delay=1.5)
-
-    answer = send(rest_event(session_body(org)), timeout_seconds=3.5)
+    answer = send(rest_event(session_body(org)), context=clock)
 
     assert_failed(answer, "session", "TIMEOUT", retryable=True)
     assert [call.kind for call in org.standin.calls] == ["token", "query"]
@@ -176,14 +190,12 @@ def test_no_call_starts_that_could_not_finish_before_the_lambda_timeout(org: Loc
 
 
 def test_a_call_is_cut_short_to_answer_before_the_lambda_timeout(org: LocalEnvironment) -> None:
-    """Salesforce stuck on the create (the default read timeout is 8 s) in a 4 s invocation: a 504 in time.
-
-    Salesforce answers the held create after 6 s, within the read timeout: only a call cut short for the
-    invocation's deadline answers 504 (waiting would have answered 201), on a quiet machine or a busy one.
-    """
+    """Salesforce stuck on the create (the default read timeout is 8 s) with 4 s of the invocation left: a 504
+    in time. Salesforce answers the held create after 6 s, within the read timeout: only a call cut short for
+    the invocation's deadline answers 504 (waiting would have answered 201)."""
     org.standin.inject_fault("composite", delay=6.0)
 
-    answer = send(rest_event(session_body(org)), timeout_seconds=4.0)
+    answer = send(rest_event(session_body(org)), context=InvocationClock(timeout_seconds=4.0))
 
     assert answer.status == 504
     assert answer.body["errorType"] == "CUSTOM:SALESFORCE_SESSION_CREATE:OUTCOME_UNKNOWN"

@@ -6,22 +6,20 @@ container repeat the request as the app would, until it is no longer told to wai
 """
 
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
-from typing import Any
 
 import pytest
 
 from local.api_gateway_events import rest_event
 from local.containers import ContainerProcess
 from local.environment import LocalEnvironment
-from tests.conftest import as_answer, post_session, session_body
+from tests.conftest import post_session, session_body
 from tests.integration.dead_containers import (
     KEYED,
     LAMBDA_TIMEOUT,
     answered_with_the_one_bundle,
     repeat_until_answered,
+    send_until,
 )
 from tests.integration.test_lost_answers import NOTHING, ONE_BUNDLE, RECONCILING_QUERY, lose_the_answer_after_commit
 
@@ -38,27 +36,6 @@ def containers(container_endpoint: str) -> Iterator[Callable[[], ContainerProces
     yield new_container
     for container in started:
         container.stop()
-
-
-def send_until(container: ContainerProcess, event: dict[str, Any], moment: Callable[[], bool], tries: int = 30) -> None:
-    """Sends the event until the invocation reaches the moment the test kills it at.
-
-    On a busy machine a cold container may spend its short Lambda time before that moment and answer
-    first (a retryable 500 "no time left to call Salesforce", a 503, 504 or 409: nothing created, come
-    back): the app would send it again, so does this.
-    """
-    for _ in range(tries):
-        container.send(event)
-        while not moment():
-            with suppress(TimeoutError):
-                answer = as_answer(container.answer(timeout=0.05))
-                come_back = answer.status in (409, 503, 504) or (answer.status == 500 and answer.body["retryable"])
-                assert come_back, answer.body
-                time.sleep(min(float(answer.headers.get("Retry-After", 0.5)), 2.0))
-                break
-        else:
-            return
-    raise AssertionError(f"the invocation did not reach the moment in {tries} tries")
 
 
 @KEYED
