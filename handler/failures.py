@@ -115,6 +115,7 @@ def _no_longer_stands(gone: RequestNoLongerStands) -> Response[Any]:
 def _repeat_unconfirmed(unconfirmed: RepeatUnconfirmed) -> Response[Any]:
     """Never "nothing was created": this request created its session, and only reading it back failed."""
     failure = unconfirmed.failure
+    count("SalesforceFailures")  # the alarm's one series: Salesforce failed a coach's request
     count_by("SalesforceErrors", stage="repeat", error_code=failure.primary_code)
     # On the request finished line too: a 503 is found by the keys a 500 has (docs/operations.md).
     logger.append_keys(stage="repeat", salesforce_error_code=failure.primary_code, retryable=True)

@@ -63,6 +63,22 @@ def test_a_failure_logs_its_stage_and_error_code_and_counts_it_by_both(
     assert "stage" not in for_the_alarm
 
 
+def test_a_repeat_that_cannot_read_its_records_counts_toward_the_salesforce_alarm(
+    org: LocalEnvironment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert post_session(session_body(org)).status == 201
+    org.standin.inject_fault("composite", status=503, body="<html>busy</html>")
+    capsys.readouterr()
+
+    assert post_session(session_body(org)).status == 503
+
+    documents = emf_documents(capsys.readouterr().out)
+    [by_cause] = [doc for doc in documents if "SalesforceErrors" in doc]
+    assert (by_cause["stage"], by_cause["error_code"]) == ("repeat", "HTTP_503")
+    [for_the_alarm] = [doc for doc in documents if "SalesforceFailures" in doc]
+    assert for_the_alarm["SalesforceFailures"] == [1.0]
+
+
 def test_requests_are_counted_by_client_id_and_the_client_secret_is_never_written(
     org: LocalEnvironment, service_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
