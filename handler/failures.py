@@ -135,8 +135,11 @@ def _retry_memory_unavailable(error: IdempotencyPersistenceLayerError) -> Respon
     )
     return problem(
         503,
-        "The service cannot make sure this request runs only once right now; nothing was created. Retry in "
-        f"{UNAVAILABLE_RETRY_SECONDS} seconds.",
+        # This attempt created nothing; an earlier attempt of the same request whose answer was lost may
+        # have, and the retry memory that would say so is what failed: never "nothing was created".
+        "The service cannot make sure this request runs only once right now, so this attempt sent nothing to "
+        "Salesforce (if an earlier attempt of this request went unanswered, its session may exist: the retry "
+        f"finds it). Retry in {UNAVAILABLE_RETRY_SECONDS} seconds.",
         retry_after=UNAVAILABLE_RETRY_SECONDS,
         requestId=request_id(),
     )

@@ -21,7 +21,8 @@ NEXT_STEPS = {
     "a repeat could not read its records": "The session exists (its ID is in the answer); Salesforce refused or "
     "failed the repeat's one read. The app retries; if it repeats, the code says why (REQUEST_LIMIT_EXCEEDED: the "
     "org's daily API limit; HTTP_503: Salesforce status).",
-    "retry memory unavailable": "Nothing was created. Check the retry table's DynamoDB metrics (throttles, errors).",
+    "retry memory unavailable": "This attempt sent nothing to Salesforce. Check the retry table's DynamoDB metrics "
+    "(throttles, errors).",
     "Salesforce refused or failed": "Look the error code up in docs/operations.md (Common Salesforce errors). "
     "Nothing was created; when a retry cannot help, tell the coach what to fix.",
     "the service failed": "Find the request's `unexpected failure` or `allowed clients unavailable` line by its "

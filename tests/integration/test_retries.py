@@ -164,7 +164,7 @@ def test_an_unavailable_idempotency_table_fails_closed_with_a_503(
     answer = post_session(session_body(org))
 
     assert answer.status == 503
-    assert "nothing was created" in answer.body["message"]
+    assert "this attempt sent nothing to Salesforce" in answer.body["message"]
     assert org.standin.record_count()["Session__c"] == 0
     assert org.standin.calls == []
 
