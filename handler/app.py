@@ -86,9 +86,9 @@ def create_session(
 ) -> Response[SessionCreated]:
     # On every line from here on, the request finished line too: a failure notice names them (record IDs, no names).
     logger.append_keys(team_season_id=session.TeamSeasonId, coach_id=session.CoachId)
-    near_misses = query_name_problems(app.current_event.query_string_parameters, QUERY_NAMES)
-    if near_misses:
-        raise RequestValidationError(near_misses)  # the body was valid: these are all the problems
+    if query_name_problems(app.current_event.query_string_parameters, QUERY_NAMES):
+        # The body was valid: the 400's handler adds the query's near misses, as it does to a body's problems.
+        raise RequestValidationError([])
     settings = load_settings()
     scheduler = SessionScheduler(salesforce_gateway, settings, settings.lost_answer_settle_seconds)
     report = scheduler.report

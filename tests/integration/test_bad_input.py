@@ -1,6 +1,7 @@
 """Bad input is a clear 4xx naming the field and the problem, and nothing reaches Salesforce."""
 
 import base64
+import io
 import json
 from typing import Any
 
@@ -217,12 +218,14 @@ def test_a_body_field_named_like_a_known_one_but_for_case_or_blanks_is_a_400_nam
 
 @pytest.mark.parametrize("name", ["CreateAttendanceTask", "createattendancetask", "createAttendanceTask "])
 def test_a_query_parameter_named_like_a_known_one_but_for_case_or_blanks_is_a_400_naming_both(
-    org: LocalEnvironment, name: str
+    org: LocalEnvironment, service_logs: io.StringIO, name: str
 ) -> None:
     found = refused(org, post_session(session_body(org), query={name: "false"}))
 
     assert set(found) == {name}
     assert 'did you mean "createAttendanceTask"?' in found[name]
+    [rejected] = [line for line in map(json.loads, service_logs.getvalue().splitlines()) if "problems" in line]
+    assert (rejected["message"], rejected["problems"]) == ("request rejected", 1)
 
 
 def test_near_misses_are_reported_with_every_other_problem(org: LocalEnvironment) -> None:
