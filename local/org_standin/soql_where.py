@@ -8,7 +8,11 @@ and .../sforce_api_calls_soql_null.htm):
 - on a boolean (checkbox) field, null is false: `Dropped__c = false` also finds records that never set it;
 - AND and OR may not be mixed without parentheses ("Client applications must specify parentheses when
   nesting operators"): `a AND b OR c` is a MALFORMED_QUERY;
-- dates and dateTimes are unquoted literals, strings are quoted ("Date Formats and Date Literals in WHERE").
+- dates and dateTimes are unquoted literals, strings are quoted ("Date Formats and Date Literals in WHERE"),
+  numbers unquoted ("fieldExpression Syntax": "Quotes are unnecessary for dates and numbers"), a quoted
+  number is refused as a date is;
+- string comparisons are case-insensitive except on unique case-sensitive fields, which the org's schema
+  has none of ("Comparison Operators": "For all other fields, comparisons are case-insensitive").
 A field a record never had reads as null, never as an error.
 """
 
@@ -30,6 +34,7 @@ _TOKEN = re.compile(
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$")
+_TEXT = ("text", "picklist", "restricted picklist", "external id")  # compared without case
 _ORDERED = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
@@ -93,6 +98,9 @@ def _comparison(sobject: str, fields: dict[str, Field], name: str, op: str, text
         raise SalesforceProblem("INVALID_FIELD", f"No such column '{name}' on entity '{sobject}'.")
     expected = _literal(name, spec, text)
 
+    if spec.kind in _TEXT and isinstance(expected, str):
+        expected = expected.casefold()
+
     def test(record: dict[str, Any]) -> bool:
         actual = _comparable(spec, record.get(name))
         if op == "=":
@@ -109,8 +117,13 @@ def _literal(name: str, spec: Field, text: str) -> Any:
     if text.lower() == "null":
         return False if kind == "boolean" else None
     quoted = text.startswith("'")
-    if (kind in ("date", "datetime") and quoted) or (kind == "date" and not _DATE.match(text)):
-        raise _wrong_type(name, kind)
+    if (kind in ("date", "datetime", "number") and quoted) or (kind == "date" and not _DATE.match(text)):
+        raise _wrong_type(name, "double" if kind == "number" else kind)
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            raise SalesforceProblem("MALFORMED_QUERY", f"unexpected token: {text[:40]}") from None
     if kind == "datetime":
         if not _DATETIME.match(text):
             raise _wrong_type(name, kind)
@@ -137,6 +150,10 @@ def _comparable(spec: Field, value: Any) -> Any:
         return bool(value)  # a checkbox is never null: unset is false
     if value is not None and spec.kind == "datetime":
         return datetime.fromisoformat(str(value).replace("+0000", "+00:00").replace("Z", "+00:00"))
+    if value is not None and spec.kind == "number":
+        return float(value)
+    if isinstance(value, str) and spec.kind in _TEXT:
+        return value.casefold()
     return value
 
 

@@ -67,6 +67,7 @@ def test_a_relationship_field_comes_back_as_a_nested_record(org: Any) -> None:
         ("CreatedDate >= 2025-05-21", "INVALID_FIELD"),  # a dateTime needs its time
         ("Coach__c = 'x'", "INVALID_FIELD"),
         ("Session_Topic__c = Soccer", "MALFORMED_QUERY"),  # strings are quoted
+        ("Boys_Present__c = '5'", "INVALID_FIELD"),  # numbers are not
     ],
 )
 def test_literals_of_the_wrong_form_are_refused_as_salesforce_refuses_them(org: Any, where: str, code: str) -> None:
@@ -74,6 +75,20 @@ def test_literals_of_the_wrong_form_are_refused_as_salesforce_refuses_them(org: 
 
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == code
+
+
+def test_strings_compare_without_case_and_numbers_as_numbers(org: Any) -> None:
+    """ "Comparison Operators": case-insensitive but on unique case-sensitive fields (the schema has none)."""
+    _, seed, _ = org
+    session = create(
+        org, "Session__c", {"Team_Season__c": seed.team_season_id, "Session_Topic__c": "Soccer", "Boys_Present__c": 5}
+    ).json()["id"]
+
+    def found(where: str) -> list[str]:
+        return [record["Id"] for record in query(org, f"SELECT Id FROM Session__c WHERE {where}").json()["records"]]
+
+    assert found("Session_Topic__c = 'SOCCER'") == found("Boys_Present__c = 5.0") == [session]
+    assert found("Session_Topic__c != 'soccer'") == found("Boys_Present__c > 5") == []
 
 
 def test_a_quoted_string_may_hold_an_escaped_quote(org: Any) -> None:
