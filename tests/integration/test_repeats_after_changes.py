@@ -192,14 +192,27 @@ def test_a_repeated_key_after_an_edit_says_what_changed(org: LocalEnvironment) -
 # --- C: a repeat whose records exist but cannot be read ---------------------------------------------------
 
 
+def _query_answer(reference: str, done: bool = True) -> dict[str, Any]:
+    """A composite's query subrequest answer; a batch of a longer result has done false and nextRecordsUrl
+    ("Execute a SOQL Query", REST API Developer Guide: batches of up to 2,000 records)."""
+    page = {"totalSize": 2001, "done": done, "records": []}
+    if not done:
+        page["nextRecordsUrl"] = "/services/data/v59.0/query/01gD0000002HU6KIAW-2000"
+    return {"body": page, "httpHeaders": {}, "httpStatusCode": 200, "referenceId": reference}
+
+
+IN_PAGES = {"compositeResponse": [_query_answer("session"), _query_answer("task"), _query_answer("rows", done=False)]}
+
+
 @pytest.mark.parametrize(
     "fault",
     [
         {"status": 503, "body": "<html>busy</html>"},
         {"drop_connection": True},
         {"status": 403, "body": [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}]},
+        {"status": 200, "body": IN_PAGES},
     ],
-    ids=["503", "cut", "request-limit"],
+    ids=["503", "cut", "request-limit", "in-pages"],
 )
 @pytest.mark.parametrize("keyed", [True, False], ids=["with-key", "without-key"])
 def test_c_a_repeat_that_cannot_read_its_records_is_a_503_naming_the_session_never_nothing_created(

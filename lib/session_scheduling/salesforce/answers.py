@@ -33,6 +33,8 @@ def query_results(document: Any, references: set[str]) -> dict[str, list[dict[st
         body = answer.get("body")
         if answer.get("httpStatusCode") != 200 or not isinstance(body, dict):
             raise translated("session", int(answer.get("httpStatusCode") or 0), body)
+        if body.get("done") is False:  # a later page (nextRecordsUrl) would be left unread: never half an answer
+            raise unreachable("session", "UNEXPECTED_RESPONSE", "Salesforce answered a read in pages")
         results[str(answer.get("referenceId"))] = list(body.get("records") or [])
     if results.keys() != references:
         raise unreachable(
