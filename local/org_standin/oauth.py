@@ -54,7 +54,8 @@ def _jwt_bearer(standin: Any, assertion: str) -> tuple[int, Any]:
         return _error("invalid_grant", "expired authorization code")
     except jwt.PyJWTError:
         return _error("invalid_grant", "invalid assertion")
-    if claims["exp"] > time.time() + 300:
+    # "exp ... within 3 minutes" (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration").
+    if claims["exp"] > time.time() + 180:
         return _error("invalid_grant", "invalid assertion: exp too far in the future")
     if claims["sub"] != app.username:
         return _error("invalid_grant", "user hasn't approved this consumer")

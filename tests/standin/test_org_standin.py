@@ -40,6 +40,7 @@ def test_the_jwt_bearer_grant_checks_the_signature(standin: SalesforceStandin) -
     claims = {"iss": "jwt", "sub": "u@example.org", "aud": "https://login.salesforce.com", "exp": int(time.time()) + 60}
     good = jwt.encode(claims, private_pem, algorithm="RS256")
     forged = jwt.encode(claims, rsa_key_pair()[0], algorithm="RS256")
+    too_long = jwt.encode(claims | {"exp": int(time.time()) + 240}, private_pem, algorithm="RS256")  # over 3 min
     grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
     answers = [
         requests.post(
@@ -48,10 +49,10 @@ def test_the_jwt_bearer_grant_checks_the_signature(standin: SalesforceStandin) -
             verify=standin.ca_bundle_path,
             timeout=60,
         )
-        for assertion in (good, forged)
+        for assertion in (good, forged, too_long)
     ]
     assert answers[0].json()["instance_url"] == standin.url
-    assert answers[1].json()["error"] == "invalid_grant"
+    assert [answer.json()["error"] for answer in answers[1:]] == ["invalid_grant", "invalid_grant"]
 
 
 def test_an_unknown_token_is_invalid_session_id(org: Any) -> None:
