@@ -13,7 +13,7 @@ from snapshot_restore_py import register_after_restore, register_before_snapshot
 
 from handler.client_check import UNAUTHORIZED, ClientRefused, authenticated_client
 from handler.failures import answer_salesforce_failure, query_name_problems, register_failure_answers
-from handler.observability import call_log, count, count_by, logger, metrics, request_id
+from handler.observability import call_log, count, count_by, count_call_durations, logger, metrics, request_id
 from handler.problems import DOCUMENTED_ANSWERS, as_proxy_response, problem, refusal_before_validation
 from handler.snapstart import prime_before_snapshot, refresh_after_restore
 from handler.strict_json import json_object_loads, with_json_media_type_in_lower_case
@@ -173,6 +173,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     salesforce_calls = sum(1 for call in calls if call.service == "salesforce")
     count("SalesforceCalls", salesforce_calls)
+    count_call_durations(calls)
     logger.info(
         "request finished",
         extra={

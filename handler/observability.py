@@ -41,9 +41,8 @@ def request_id() -> str | None:
     return correlation_id if isinstance(correlation_id, str) else None
 
 
-def call_log(calls: Sequence[CallRecord]) -> list[dict[str, Any]]:
-    """The request's outside calls for its log line, in order; each Salesforce call also goes to the
-    SalesforceCallDuration metric by kind (the dashboard's p50/p99, the per-kind alarms)."""
+def count_call_durations(calls: Sequence[CallRecord]) -> None:
+    """Each Salesforce call to the SalesforceCallDuration metric by kind (the dashboard's p50/p99, the alarms)."""
     for call in calls:
         if call.service == "salesforce":
             with single_metric(
@@ -53,6 +52,10 @@ def call_log(calls: Sequence[CallRecord]) -> list[dict[str, Any]]:
                 namespace=METRICS_NAMESPACE,
             ) as metric:
                 metric.add_dimension(name="call", value=call.name)
+
+
+def call_log(calls: Sequence[CallRecord]) -> list[dict[str, Any]]:
+    """The request's outside calls for its log line, in order (no URL, parameter or body)."""
     return [
         {"service": call.service, "call": call.name, "ms": round(call.seconds * 1000, 1), "outcome": call.outcome}
         for call in calls

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+
 from session_scheduling.errors import SalesforceFailure
 
 OK = "ok"
@@ -51,8 +53,6 @@ def outcome_of(failure: BaseException) -> str:
 
 def aws_client(service: str) -> Any:
     """boto3's client on its default session (one session: a second would load botocore's data again), timed."""
-    import boto3  # noqa: PLC0415 - first call only
-
     client = boto3.client(service)
     events = client.meta.events
     events.register("before-call", _started)
