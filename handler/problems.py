@@ -182,13 +182,9 @@ def salesforce_failed(failure: SalesforceFailure, request_id: str | None) -> Res
         errorType=failure.error_type,
         retryable=failure.retryable,
         requestId=request_id,
-        salesforceErrors=[
-            SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors
-        ],
+        salesforceErrors=_salesforce_errors(failure),
     )
-    return Response(
-        status_code=500, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
-    )
+    return _error_answer(500, body)
 
 
 def repeat_unconfirmed(session_id: str, failure: SalesforceFailure, request_id: str | None) -> Response[Any]:
@@ -203,16 +199,9 @@ def repeat_unconfirmed(session_id: str, failure: SalesforceFailure, request_id: 
         errorType=f"CUSTOM:SALESFORCE_SESSION_READ:{failure.primary_code}",
         retryable=True,  # a repeat creates nothing, and reads again
         requestId=request_id,
-        salesforceErrors=[
-            SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors
-        ],
+        salesforceErrors=_salesforce_errors(failure),
     )
-    return Response(
-        status_code=503,
-        content_type=content_types.APPLICATION_JSON,
-        body=body.model_dump_json(exclude_none=True),
-        headers=_retry_after_header(REPEAT_UNCONFIRMED_RETRY_SECONDS),
-    )
+    return _error_answer(503, body, REPEAT_UNCONFIRMED_RETRY_SECONDS)
 
 
 def outcome_unknown(request_id: str | None) -> Response[Any]:
@@ -228,9 +217,17 @@ def outcome_unknown(request_id: str | None) -> Response[Any]:
         requestId=request_id,
         salesforceErrors=[],
     )
+    return _error_answer(504, body, OUTCOME_UNKNOWN_RETRY_SECONDS)
+
+
+def _salesforce_errors(failure: SalesforceFailure) -> list[SalesforceErrorItem]:
+    return [SalesforceErrorItem(errorCode=e.code, message=e.message, fields=list(e.fields)) for e in failure.errors]
+
+
+def _error_answer(status: int, body: ErrorBody, retry_after: float | None = None) -> Response[Any]:
     return Response(
-        status_code=504,
+        status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body=body.model_dump_json(exclude_none=True),
-        headers=_retry_after_header(OUTCOME_UNKNOWN_RETRY_SECONDS),
+        headers=_retry_after_header(retry_after),
     )
