@@ -84,7 +84,7 @@ class SalesforceStandin:
         self.generation = 0  # bumped by reset(): a slow request from before a reset is not counted after it
         self.latency = 0.0
         self.instance_url: str | None = None  # what tokens name as instance_url; None is this server
-        self.reverse_composite_answers = False  # Salesforce does not promise compositeResponse's order
+        self.reverse_composite_answers = False  # no order promised for compositeResponse: run_composite says where
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None

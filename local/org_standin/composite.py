@@ -1,4 +1,8 @@
-"""Composite and sObject Collections, with Salesforce's all-or-none rollback and @{ref.field} references."""
+"""Composite and sObject Collections, with Salesforce's all-or-none rollback and @{ref.field} references.
+
+Pages cited below are in the REST API Developer Guide, at
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/ (file names given where useful).
+"""
 
 import json
 import re
@@ -9,18 +13,26 @@ from local.org_standin.ids import INTEGRATION_USER_ID
 from local.org_standin.org import Org, Transaction
 from local.org_standin.schema import SalesforceProblem
 
+# "You can have up to 25 subrequests in a single call. Up to 5 of these subrequests can be sObject Collections or
+# query operations" ("Send Multiple Requests Using Composite", Note: resources_composite_composite_post.htm).
 MAX_SUBREQUESTS = 25
+# "The list can contain up to 200 objects" ("Create Records Using sObject Collections").
 MAX_COLLECTION = 200
 MAX_COLLECTIONS_AND_QUERIES = 5  # of the 25 subrequests, at most 5 are sObject Collections or queries
+# "The referenceId must not contain anything besides letters, numbers, or underscores" ("Composite Request Body",
+# referenceId: requests_composite.htm); the same row's "must start with a letter or a number" is not checked here.
 _REFERENCE_ID = re.compile(r"^[A-Za-z0-9_]+$")
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])+)\}")
 _PATH_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
+# The body "allOrNone Parameters in Composite and Collections Requests" prints for a subrequest rolled back by
+# another's failure (Case 4: resources_composite_allornone.htm).
 HALTED = [
     {
         "errorCode": "PROCESSING_HALTED",
         "message": "The transaction was rolled back since another operation in the same transaction failed.",
     }
 ]
+# As "Create Records Using sObject Collections" prints it ("Some Items Failed and allOrNone is true").
 ROLLED_BACK = {
     "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
@@ -29,7 +41,11 @@ ROLLED_BACK = {
 
 
 def run_composite(org: Org, body: Any, reverse_answers: bool = False) -> dict[str, Any]:
-    """reverse_answers: Salesforce does not promise compositeResponse in request order; tests can check that."""
+    """reverse_answers: Salesforce does not promise compositeResponse in request order; tests can check that.
+
+    "Composite Request Body", collateSubrequests (true by default from v49.0): "the order of execution is not
+    guaranteed"; no page promises the answers come back in request order either.
+    """
     subrequests = _subrequests(body)
     all_or_none = bool(body.get("allOrNone", False))
     with org.lock:
@@ -39,6 +55,8 @@ def run_composite(org: Org, body: Any, reverse_answers: bool = False) -> dict[st
         failed = False
         for sub in subrequests:
             reference = sub["referenceId"]
+            # "If allOrNone is set to true in the composite request and a subrequest returns an error, all other
+            # subrequests return the 400 HTTP status code" ("Composite Subrequest Result", httpStatusCode).
             if failed and all_or_none:
                 answers.append(_answer(reference, 400, HALTED))
                 continue
@@ -69,8 +87,11 @@ def _subrequests(body: Any) -> list[dict[str, Any]]:
     if not isinstance(body, dict) or not isinstance(body.get("compositeRequest"), list):
         raise SalesforceProblem("JSON_PARSER_ERROR", "compositeRequest is required")
     subrequests = body["compositeRequest"]
+    # The limits are documented (see MAX_SUBREQUESTS); the code and wording of the refusal are not.
     if not subrequests or len(subrequests) > MAX_SUBREQUESTS:
         raise SalesforceProblem("INVALID_INPUT", f"A composite request can contain 1 to {MAX_SUBREQUESTS} subrequests")
+    # From v52.0 "any illegal characters in reference IDs cause the whole request to fail" ("Composite Subrequest
+    # Result"); that answer's code, and what a duplicate gets, are not documented (INVALID_INPUT: the stand-in's).
     seen: set[str] = set()
     for sub in subrequests:
         reference = str(sub.get("referenceId", ""))
@@ -113,11 +134,15 @@ def _collection(work: Transaction, body: Any, outer_all_or_none: bool | None) ->
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceProblem("JSON_PARSER_ERROR", "records is required")
     records = body["records"]
+    # EXCEEDED_ID_LIMIT: "Too many IDs were specified in a call" (SOAP API, "Core Data Types Used in API Calls");
+    # the wording is Salesforce's answer past 200 records as quoted in sorenkrabbe/Chrome-Salesforce-inspector#134.
     if len(records) > MAX_COLLECTION:
         raise SalesforceProblem(
             "EXCEEDED_ID_LIMIT",
             f"record limit reached. cannot submit more than {MAX_COLLECTION} records into this call",
         )
+    # A composite's allOrNone true "also applies to each of the sObject Collections subrequests, overriding" theirs
+    # ("allOrNone Parameters in Composite and Collections Requests").
     all_or_none = outer_all_or_none if outer_all_or_none else bool(body.get("allOrNone", False))
     staged_before = len(work.staged)
     results: list[dict[str, Any]] = []
@@ -133,6 +158,8 @@ def _collection(work: Transaction, body: Any, outer_all_or_none: bool | None) ->
     if failed and all_or_none:
         del work.staged[staged_before:]
         results = [r if not r["success"] else {"success": False, "errors": [ROLLED_BACK]} for r in results]
+        # 200 when well formed ("Create Records Using sObject Collections"). Inside an allOrNone composite the
+        # stand-in answers 400 (Composite Subrequest Result's rule above); the allOrNone page's Case 4 prints 200.
         return (400 if outer_all_or_none else 200), results
     return 200, results
 
@@ -140,6 +167,8 @@ def _collection(work: Transaction, body: Any, outer_all_or_none: bool | None) ->
 def _resolve(text: str, results: dict[str, Any]) -> str:
     def value_of(match: re.Match[str]) -> str:
         reference, path = match.group(1), match.group(2)
+        # Not a documented code: public fixtures show Salesforce answering PROCESSING_HALTED "Invalid reference
+        # specified. No value for ... found in ..." (SFDO-Tooling/CumulusCI, .../salesforce/tests/test_composite.py).
         if reference not in results:
             raise SalesforceProblem("INVALID_REFERENCE", f"Invalid reference specified. No value for {reference}")
         value: Any = results[reference]

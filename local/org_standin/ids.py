@@ -41,7 +41,12 @@ class IdFactory:
 
 
 def normalise(record_id: str) -> str | None:
-    """The 18-character form, or None when the value cannot be an ID (wrong length or checksum)."""
+    """The 18-character form, or None when the value cannot be an ID (wrong length or checksum).
+
+    IDs are 15 characters, case-sensitive, or 18 with a case-insensitive suffix (Object Reference, "Field Types",
+    ID; SOAP API, StatusCode MALFORMED_ID). Salesforce does not document how the suffix is computed: checksum_suffix
+    follows the community's account (salesforce.stackexchange.com/questions/1653).
+    """
     if not _WELL_FORMED.match(record_id):
         return None
     full = record_id[:15] + checksum_suffix(record_id[:15])

@@ -29,6 +29,8 @@ class Transaction:
         for unique in UNIQUE_FIELDS.get(sobject, ()):
             value = record.get(unique)
             clash = value is not None and self._holder_of(sobject, unique, value)
+            # DUPLICATE_VALUE: "You can't supply a duplicate value for a field that must be unique" (SOAP API,
+            # StatusCode); the wording is what orgs answer (not documented).
             if clash:
                 raise SalesforceProblem(
                     "DUPLICATE_VALUE",
@@ -71,7 +73,9 @@ class Org:
 
     def commit(self, work: Transaction) -> None:
         with self.lock:
-            now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+0000"  # Salesforce's dateTime form
+            # Salesforce's dateTime form in REST answers, e.g. "CreatedDate" : "2013-05-20T20:49:32.000+0000" in the
+            # REST API Developer Guide's "Limit Info Header" example.
+            now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+0000"
             for sobject, record_id, record in work.staged:
                 self.committed.setdefault(sobject, {})[record_id] = {**record, "CreatedDate": now}
                 for unique in UNIQUE_FIELDS.get(sobject, ()):

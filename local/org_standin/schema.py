@@ -2,6 +2,11 @@
 
 The schema is read from docs/salesforce-fields.md, the one table of the org's fields with the
 evidence for each, so that the stand-in follows the org and not what the service assumes.
+
+Error codes are Salesforce's, as the SOAP API Developer Guide lists them ("Core Data Types Used in API Calls",
+StatusCode and ExceptionCode, .../api.meta/api/sforce_api_calls_concepts_core_data_objects.htm); REST answers them as
+[{"message", "errorCode", "fields"}] ("Status Codes and Error Responses"). Few pages print the messages: each says
+where its wording was seen.
 """
 
 import re
@@ -95,6 +100,9 @@ UNIQUE_FIELDS = {
 
 
 def _not_deserializable(kind: str, value: Any) -> SalesforceProblem:
+    """REST refuses a value it cannot read as the field's type while parsing the JSON, with this wording (seen in
+    orgs' answers for a bad date; "at [line:L, column:C]" is the real position there, fixed here). The SOAP code for
+    a wrong-typed value, INVALID_TYPE_ON_FIELD_IN_RECORD, is not what REST answers here and is not modelled."""
     return SalesforceProblem(
         "JSON_PARSER_ERROR",
         f"Cannot deserialize instance of {kind} from VALUE_STRING value {value} or request may be missing "
@@ -105,16 +113,18 @@ def _not_deserializable(kind: str, value: Any) -> SalesforceProblem:
 def check_record(sobject: str, fields: dict[str, Any], exists: Any) -> dict[str, Any]:
     """Validate one record as Salesforce would; return it with references in 18-character form."""
     schema = SCHEMA.get(sobject)
-    if schema is None:
+    if schema is None:  # "Status Codes and Error Responses": a misspelled object name is a NOT_FOUND
         raise SalesforceProblem("NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'")
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "attributes":
             continue
         spec = schema.get(name)
-        if spec is None:
+        if spec is None:  # INVALID_FIELD: "an invalid field name"; the wording is not documented
             raise SalesforceProblem("INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject}")
         clean[name] = None if value is None else _check_value(name, spec, value, exists)
+    # REQUIRED_FIELD_MISSING: "A call requires a field that wasn't specified"; "Required fields are missing: [X]" is
+    # the wording orgs answer (SFDO-Tooling/CumulusCI, .../salesforce/tests/test_content_documents.py).
     missing = [name for name, spec in schema.items() if spec.required and clean.get(name) is None]
     if missing:
         raise SalesforceProblem(
@@ -124,6 +134,8 @@ def check_record(sobject: str, fields: dict[str, Any], exists: Any) -> dict[str,
 
 
 def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
+    # INVALID_FIELD_FOR_INSERT_UPDATE; the wording is not documented, and orgs' answers seen end "...verify that it is
+    # read/write for your profile or permission set."
     if spec.system:
         raise SalesforceProblem(
             "INVALID_FIELD_FOR_INSERT_UPDATE",
@@ -147,6 +159,8 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
     if spec.kind == "date":
         try:
             day = date.fromisoformat(value) if len(value) == 10 else _fail()
+            # Valid dates run from 1700-01-01 to 4000-12-31 (Data Loader Guide, "Data Import Dates"; Salesforce
+            # Help 000383587); what REST answers outside them is not documented.
             if not date(1700, 1, 1) <= day <= date(4000, 12, 31):
                 _fail()
         except ValueError:
@@ -162,6 +176,8 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
         except ValueError:
             raise _not_deserializable("datetime", value) from None
         return value
+    # INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: "an invalid or null value for a restricted picklist"; the
+    # "Label: bad value for restricted picklist field: value" wording is what orgs answer (not documented).
     if spec.kind == "restricted picklist" and value not in spec.values:
         raise SalesforceProblem(
             "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
@@ -170,17 +186,25 @@ def _check_value(name: str, spec: Field, value: Any, exists: Any) -> Any:
         )
     if spec.kind == "reference":
         record_id = normalise(value)
+        # MALFORMED_ID: "An ID must be either 15 characters, or 18 characters with a valid case-insensitive extension";
+        # wording as "Status Codes and Error Responses" prints it ("Account ID: id value of incorrect type: ...").
         if record_id is None:
             raise SalesforceProblem("MALFORMED_ID", f"{spec.label}: id value of incorrect type: {value}", [name])
+        # FIELD_INTEGRITY_EXCEPTION: "An attempt was made to pass an incorrect value to a field" (ExceptionCode);
+        # that a lookup given another object's ID gets it with this wording is what orgs answer (not documented).
         if object_of(record_id) != spec.references:
             raise SalesforceProblem(
                 "FIELD_INTEGRITY_EXCEPTION",
                 f"{spec.label}: id value of incorrect type: {value}",
                 [name],
             )
+        # INVALID_CROSS_REFERENCE_KEY: "A record with the specified ID does not exist in the database"; the message
+        # is the one orgs answer (not documented).
         if not exists(spec.references, record_id):
             raise SalesforceProblem("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [name])
         return record_id
+    # STRING_TOO_LONG: "The specified string exceeds the maximum allowed length"; the "Label: data value too large:
+    # value (max length=N)" wording is what orgs answer (not documented). The value is cut at 40 here.
     if len(value) > spec.max_length:
         raise SalesforceProblem(
             "STRING_TOO_LONG",

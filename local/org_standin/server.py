@@ -12,7 +12,11 @@ from local.org_standin.oauth import issue_token
 from local.org_standin.schema import SalesforceProblem
 
 JSON = "application/json;charset=UTF-8"
+# 401: "The session ID or OAuth token used has expired or is invalid. The response body contains the message and
+# errorCode" (REST API Developer Guide, "Status Codes and Error Responses", .../api_rest/errorcodes.htm). The
+# message is not documented; it is what orgs answer (salesforce.stackexchange.com/questions/18039).
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+# As "Status Codes and Error Responses" prints it for a resource that doesn't exist (404).
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 # A second DELETE of a deleted record (REST API Developer Guide, "Status Codes and Error Responses": 404
 # for a deleted record); the original integration's DELETE /sessions tolerates this code (sessions.xml).
@@ -86,6 +90,8 @@ class SalesforceHandler(BaseHTTPRequestHandler):
 
     def _route(self, standin: Any, org: Any, method: str, path: str, query: str, raw: bytes) -> tuple[int, Any]:
         if path.rstrip("/") == "/services/oauth2/token":
+            # Not documented: what Salesforce answers a GET of the token endpoint. 405 is the REST guide's "method
+            # ... isn't allowed" ("Status Codes and Error Responses"); the body is the stand-in's choice.
             if method != "POST":
                 return 405, NOT_FOUND
             form = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
@@ -155,6 +161,8 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", JSON if not isinstance(body, str) else "text/html")
         self.send_header("Content-Length", str(len(payload)))
+        # "Limit Info Header" (REST API Developer Guide, headers_api_usage.htm): api-usage=used/limit on each REST
+        # response. The 15000 limit is made up, and the count includes every call the stand-in saw.
         if path.startswith("/services/data"):
             self.send_header("Sforce-Limit-Info", f"api-usage={len(standin.calls)}/15000")
         self.end_headers()

@@ -1,7 +1,13 @@
 """Plain SOQL SELECTs on the stand-in's records: a field list (relationship names included), one object, a
 WHERE clause (soql_where: AND, OR, parentheses, nulls as Salesforce reads them), an optional GROUP BY of the
 selected fields (answered as AggregateResult rows, a relationship field named by its last part, as Salesforce
-names it) and an optional LIMIT."""
+names it) and an optional LIMIT.
+
+An AggregateResult "contains a separate field for each item in the SELECT list" (SOAP API Developer Guide,
+"AggregateResult"); that a relationship field is keyed by its last part ("Name") is not documented, and the service
+reads both shapes (session_scheduling/salesforce/records.py). Aggregate functions, and the expr0, expr1... aliases
+they get ("Use Aliases with GROUP BY", SOQL and SOSL Reference), are not modelled.
+"""
 
 import re
 from typing import Any
@@ -41,6 +47,8 @@ def _groups(
     committed: dict[str, Any], sobject: str, records: list[dict[str, Any]], selected: list[str], grouped: list[str]
 ) -> list[dict[str, Any]]:
     """One AggregateResult per distinct combination of the grouped fields' values."""
+    # "you must include all non-aggregated fields in the GROUP BY clause" (SOQL and SOSL Reference, "GROUP BY",
+    # .../soql_sosl/sforce_api_calls_soql_select_groupby.htm); the MALFORMED_QUERY wording is not documented.
     for name in selected:
         if name not in grouped:
             raise SalesforceProblem("MALFORMED_QUERY", f"Field must be grouped or aggregated: {name}")
