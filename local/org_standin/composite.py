@@ -19,9 +19,9 @@ MAX_SUBREQUESTS = 25
 # "The list can contain up to 200 objects" ("Create Records Using sObject Collections").
 MAX_COLLECTION = 200
 MAX_COLLECTIONS_AND_QUERIES = 5  # of the 25 subrequests, at most 5 are sObject Collections or queries
-# "The referenceId must not contain anything besides letters, numbers, or underscores" ("Composite Request Body",
-# referenceId: requests_composite.htm); the same row's "must start with a letter or a number" is not checked here.
-_REFERENCE_ID = re.compile(r"^[A-Za-z0-9_]+$")
+# "The referenceId must not contain anything besides letters, numbers, or underscores" and "must start with a letter
+# or a number" ("Composite Request Body", referenceId: requests_composite.htm).
+_REFERENCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])+)\}")
 _PATH_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
 # The body "allOrNone Parameters in Composite and Collections Requests" prints for a subrequest rolled back by
@@ -127,7 +127,7 @@ def _run_one(
             return 200, {"totalSize": len(records), "done": True, "records": records}
         return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
     except SalesforceProblem as problem:
-        return 400, [problem.as_error()]
+        return problem.status, [problem.as_error()]
 
 
 def _collection(work: Transaction, body: Any, outer_all_or_none: bool | None) -> tuple[int, list[dict[str, Any]]]:

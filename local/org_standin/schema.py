@@ -52,6 +52,12 @@ class SalesforceProblem(Exception):
     def as_error(self, key: str = "errorCode") -> dict[str, Any]:
         return {key: self.code, "message": self.message, "fields": self.fields}
 
+    @property
+    def status(self) -> int:
+        """As Salesforce answers it ("Status Codes and Error Responses", REST API Developer Guide: 404 NOT_FOUND
+        for a misspelled object name, 400 for a request it refuses)."""
+        return 404 if self.code == "NOT_FOUND" else 400
+
 
 def _label(name: str) -> str:
     """Salesforce's default label for a field: Session_Start__c -> Session Start."""

@@ -105,7 +105,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         try:
             return self._data_api(standin, org, method, parts, query, raw)
         except SalesforceProblem as problem:
-            return 400, [problem.as_error()]
+            return problem.status, [problem.as_error()]
 
     def _data_api(
         self, standin: Any, org: Any, method: str, parts: list[str], query: str, raw: bytes

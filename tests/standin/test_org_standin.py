@@ -147,6 +147,24 @@ def test_composite_references_resolve_inside_values_of_a_collection(org: Any) ->
     assert answer[1]["body"][0]["success"] is True
 
 
+@pytest.mark.parametrize("reference", ["_session", "session-1", ""])
+def test_a_reference_id_must_start_with_a_letter_or_number_and_hold_only_those_and_underscores(
+    org: Any, reference: str
+) -> None:
+    standin, seed, http = org
+    subrequest = {
+        "method": "POST",
+        "url": f"{API}/sobjects/Session__c",
+        "body": {"Team_Season__c": seed.team_season_id},
+    }
+    body = {"allOrNone": True, "compositeRequest": [subrequest | {"referenceId": reference}]}
+
+    answer = http.post(f"{standin.url}{API}/composite", json=body, timeout=60)
+
+    assert answer.status_code == 400
+    assert standin.record_count()["Session__c"] == 0
+
+
 def test_a_duplicate_external_id_is_duplicate_value(org: Any) -> None:
     _, seed, _ = org
     session = create(org, "Session__c", {"Team_Season__c": seed.team_season_id}).json()["id"]
@@ -183,3 +201,10 @@ def test_a_composite_takes_at_most_five_collection_or_query_subrequests(org: Any
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "INVALID_INPUT"
     assert standin.record_count()["Session__c"] == 0
+
+
+def test_an_object_the_org_does_not_have_is_a_404_not_found(org: Any) -> None:
+    answer = create(org, "Nope__c", {"Name": "x"})
+
+    assert answer.status_code == 404
+    assert answer.json()[0]["errorCode"] == "NOT_FOUND"
