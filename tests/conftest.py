@@ -48,19 +48,24 @@ def containers(_environment: LocalEnvironment) -> Iterator[ContainerFleet]:
         yield fleet
 
 
+def fresh_org(env: LocalEnvironment) -> None:
+    """A freshly seeded org (the same IDs every time) behind a cold container, the default secrets in place
+    and the retry memory empty."""
+    env.standin.reset()
+    env.seed = env.standin.seed_demo()
+    env.store_secret(env.client_credentials_secret())
+    env.store_allowed_clients()
+    empty_idempotency_table()
+    cold_start()
+
+
 @pytest.fixture
 def org(_environment: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalEnvironment]:
     """A freshly seeded org behind a cold container, with the default secret in place."""
-    standin = _environment.standin
-    standin.reset()
-    _environment.seed = standin.seed_demo()
+    fresh_org(_environment)
     monkeypatch.setenv("TASK_OWNER_USER_ID", _environment.seed.owner_user_id)
-    _environment.store_secret(_environment.client_credentials_secret())
-    _environment.store_allowed_clients()
-    empty_idempotency_table()
-    cold_start()
     yield _environment
-    standin.latency = 0
+    _environment.standin.latency = 0
     cold_start()
 
 

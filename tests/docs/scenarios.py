@@ -19,10 +19,10 @@ import pytest
 from local.api_gateway_events import rest_event
 from local.chaos.dynamodb_proxy import DynamoDBProxy
 from local.containers import ContainerProcess
-from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint, empty_idempotency_table
+from local.environment import APP_CLIENT_ID, APP_CLIENT_SECRET, LocalEnvironment, aws_endpoint
 from local.lambda_runtime import cold_start, invoke
 from local.org_standin.ids import INTEGRATION_USER_ID
-from tests.conftest import Answer, as_answer, post_session, session_body
+from tests.conftest import Answer, as_answer, fresh_org, post_session, session_body
 from tests.docs.logs_insights import events_from_lines
 from tests.integration.dead_containers import send_until
 
@@ -239,16 +239,6 @@ def finished_line(scenario: Scenario) -> dict[str, Any]:
         if parsed.get("message") == "request finished" and parsed.get("correlation_id") == scenario.request_id
     ]
     return line
-
-
-def fresh_org(org: LocalEnvironment) -> None:
-    """As the org fixture leaves it: a clean org, its secrets, empty retry memory and a cold container."""
-    org.standin.reset()
-    org.seed = org.standin.seed_demo()
-    org.store_secret(org.client_credentials_secret())
-    org.store_allowed_clients()
-    empty_idempotency_table()
-    cold_start()
 
 
 # What each failure kind answered and logged, run once per test process: the tests only read it, and a
